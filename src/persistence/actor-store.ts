@@ -1,0 +1,60 @@
+/** Actor snapshots, written together with their transition row and the service's position. */
+import type { Db } from './database.js';
+import type { Store, StoredSnapshot, TransitionCommit } from './types.js';
+
+interface SnapshotRow {
+  readonly machineVersion: number;
+  readonly snapshot: string;
+  readonly final: number;
+}
+
+export function createActorStore(db: Db): Store['actors'] {
+  const upsertSnapshot = db.prepare<[string, number, string, number, number]>(`
+    INSERT INTO actor_snapshots (service_id, machine_version, snapshot, final, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (service_id) DO UPDATE SET
+      machine_version = excluded.machine_version, snapshot = excluded.snapshot,
+      final = excluded.final, updated_at = excluded.updated_at`);
+  const appendTransition = db.prepare<[string, string | null, string, string, string | null, string | null, string | null, number]>(`
+    INSERT INTO transitions (service_id, from_state, to_state, event, step, error_code, error_message, at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const updateService = db.prepare<[string, string | null, number, string]>(
+    'UPDATE services SET state = ?, step = ?, updated_at = ? WHERE service_id = ?',
+  );
+  const selectSnapshot = db.prepare<[string], SnapshotRow>(
+    'SELECT machine_version AS machineVersion, snapshot, final FROM actor_snapshots WHERE service_id = ?',
+  );
+  // A service with no snapshot yet was created but its actor never committed: start it.
+  const selectResumable = db
+    .prepare<[], string>(`
+      SELECT s.service_id FROM services s
+      LEFT JOIN actor_snapshots a ON a.service_id = s.service_id
+      WHERE s.state <> 'deleted' AND coalesce(a.final, 0) = 0
+      ORDER BY s.created_at, s.service_id`)
+    .pluck();
+
+  const commit = db.transaction((change: TransitionCommit): number => {
+    // The foreign key on actor_snapshots rejects a service that was never created.
+    upsertSnapshot.run(change.serviceId, change.machineVersion, change.snapshot, change.final ? 1 : 0, change.at);
+    const { lastInsertRowid } = appendTransition.run(
+      change.serviceId,
+      change.from,
+      change.to,
+      change.event,
+      change.step,
+      change.error?.code ?? null,
+      change.error?.message ?? null,
+      change.at,
+    );
+    updateService.run(change.state, change.step, change.at, change.serviceId);
+    return Number(lastInsertRowid);
+  });
+
+  return {
+    commit: (change) => commit.immediate(change),
+    load: (serviceId): StoredSnapshot | undefined => {
+      const row = selectSnapshot.get(serviceId);
+      return row === undefined ? undefined : { machineVersion: row.machineVersion, snapshot: row.snapshot, final: row.final === 1 };
+    },
+    resumable: () => selectResumable.all(),
+  };
+}

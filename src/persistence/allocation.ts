@@ -1,0 +1,134 @@
+/**
+ * Picking a subdomain, private IP and VMID for a new service. Runs inside the IMMEDIATE
+ * transaction of services.create(), so what it reads cannot change before the insert; the
+ * partial unique indexes stay the last line of defence.
+ */
+import { AppError } from '../errors.js';
+import { intToIpv4, ipv4ToInt } from '../domain/ipv4.js';
+import { subdomainBase, withSuffix } from '../domain/subdomain.js';
+import type { Allocation, AllocationPolicy } from './types.js';
+import type { Db } from './database.js';
+
+/** Suffixes tried after the plain base; 36^4 combinations make failing all of them freak luck. */
+const SUFFIX_ATTEMPTS = 20;
+/** Matches the `>> 8` of the allocation_blocks triggers. */
+const BLOCK_SIZE = 256;
+
+/** An allocation plus the address as a number, the form the allocations table stores. */
+export interface PickedAllocation extends Allocation {
+  readonly privateIpNum: number;
+}
+
+export type Allocator = (email: string, policy: AllocationPolicy) => PickedAllocation;
+
+export function createAllocator(db: Db): Allocator {
+  const subdomainTaken = db.prepare<[string], number>('SELECT 1 FROM allocations WHERE subdomain = ? AND released_at IS NULL').pluck();
+  const lowestIp = createLowestFree(db, 'ip', 'private_ip_num');
+  const lowestVmid = createLowestFree(db, 'vmid', 'vmid');
+
+  function pickSubdomain(email: string, policy: AllocationPolicy): string {
+    const reserved = new Set(policy.reservedSubdomains);
+    const free = (name: string) => !reserved.has(name) && subdomainTaken.get(name) === undefined;
+    const base = subdomainBase(email);
+    if (free(base)) return base;
+    for (let attempt = 0; attempt < SUFFIX_ATTEMPTS; attempt++) {
+      const candidate = withSuffix(base, policy.random);
+      if (free(candidate)) return candidate;
+    }
+    throw new AppError('SUBDOMAIN_EXHAUSTED', `no free subdomain for "${base}" after ${SUFFIX_ATTEMPTS} random suffixes`, {
+      details: { base },
+    });
+  }
+
+  return (email, policy) => {
+    const subdomain = pickSubdomain(email, policy);
+    const { first, last } = policy.ipPool;
+    const ip = lowestIp(ipv4ToInt(first), ipv4ToInt(last));
+    if (ip === undefined) {
+      throw new AppError('IP_POOL_EXHAUSTED', `no free private IP in ${first}-${last}`, { retryable: false, details: { first, last } });
+    }
+    const vmid = lowestVmid(policy.vmidRange.first, policy.vmidRange.last);
+    if (vmid === undefined) {
+      throw new AppError('VMID_RANGE_EXHAUSTED', `no free VMID in ${policy.vmidRange.first}-${policy.vmidRange.last}`, {
+        retryable: false,
+        details: { ...policy.vmidRange },
+      });
+    }
+    return { subdomain, privateIp: intToIpv4(ip), privateIpNum: ip, vmid };
+  };
+}
+
+/** count(*), min() and max() of a set of distinct integers within a range. */
+interface Spread {
+  readonly count: number;
+  readonly lowest: number | null;
+  readonly highest: number | null;
+}
+
+/** An aggregate query always yields one row; this stands in for the `undefined` in its type. */
+const EMPTY: Spread = { count: 0, lowest: null, highest: null };
+
+interface BlockRange {
+  readonly kind: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The first integer from `low` on that is not in a set of distinct integers, given the set's
+ * count, lowest and highest member from `low` on. Pools fill from the bottom, so the set is
+ * usually one run starting at `low` and the answer follows from the three aggregates, which
+ * SQLite computes without handing rows to JavaScript; only a set with holes is walked.
+ */
+function firstMissing(low: number, spread: Spread, members: () => Iterable<number>): number {
+  const { count, lowest, highest } = spread;
+  if (lowest === null || highest === null || lowest > low) return low;
+  if (highest - low + 1 === count) return highest + 1;
+  let candidate = low;
+  for (const value of members()) {
+    if (value > candidate) break;
+    candidate = value + 1;
+  }
+  return candidate;
+}
+
+/**
+ * The lowest value in [first, last] not held by a live allocation, or undefined.
+ * Two levels, so the cost does not grow with every live row: first the lowest block of 256
+ * values that is absent (empty) or not full, from allocation_blocks; then the lowest free
+ * value inside it.
+ */
+function createLowestFree(db: Db, kind: 'ip' | 'vmid', column: 'private_ip_num' | 'vmid') {
+  const blockSpread = db.prepare<[BlockRange], Spread & { roomy: number | null }>(`
+    SELECT count(*) AS count, min(block) AS lowest, max(block) AS highest,
+           min(CASE WHEN live < ${BLOCK_SIZE} THEN block END) AS roomy
+    FROM allocation_blocks WHERE kind = @kind AND block BETWEEN @from AND @to`);
+  const blocks = db.prepare<[BlockRange], number>('SELECT block FROM allocation_blocks WHERE kind = @kind AND block BETWEEN @from AND @to ORDER BY block').pluck();
+  // The column name is one of two constants, never input.
+  const liveRange = `FROM allocations WHERE released_at IS NULL AND ${column} BETWEEN ? AND ?`;
+  const heldSpread = db.prepare<[number, number], Spread>(`SELECT count(*) AS count, min(${column}) AS lowest, max(${column}) AS highest ${liveRange}`);
+  const held = db.prepare<[number, number], number>(`SELECT ${column} ${liveRange} ORDER BY ${column}`).pluck();
+
+  function openBlock(range: BlockRange): number | undefined {
+    const { roomy, ...spread } = blockSpread.get(range) ?? { ...EMPTY, roomy: null };
+    const open = Math.min(roomy ?? Infinity, firstMissing(range.from, spread, () => blocks.all(range)));
+    return open <= range.to ? open : undefined;
+  }
+
+  return (first: number, last: number): number | undefined => {
+    // Math.floor, not >>: addresses above 2^31 would turn negative under 32-bit shifts.
+    const to = Math.floor(last / BLOCK_SIZE);
+    let from = first;
+    while (from <= last) {
+      const block = openBlock({ kind, from: Math.floor(from / BLOCK_SIZE), to });
+      if (block === undefined) return undefined;
+      const low = Math.max(from, block * BLOCK_SIZE);
+      const high = Math.min(last, block * BLOCK_SIZE + BLOCK_SIZE - 1);
+      const free = firstMissing(low, heldSpread.get(low, high) ?? EMPTY, () => held.all(low, high));
+      if (free <= high) return free;
+      // An edge block can have its room outside [first, last]: look further on.
+      from = high + 1;
+    }
+    return undefined;
+  };
+}
