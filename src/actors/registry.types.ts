@@ -1,0 +1,99 @@
+/**
+ * What the HTTP layer may ask of the live actor system. The server imports only these
+ * types and a ServiceRegistry instance; it never reaches SQL or infrastructure.
+ */
+
+/** A command, as data: what a webhook or an operator asked for. Replayable after a crash. */
+export type Command =
+  | { readonly type: 'create'; readonly serviceId: string; readonly email: string; readonly plan: string; readonly publicIp: string }
+  | { readonly type: 'suspend'; readonly serviceId: string }
+  | { readonly type: 'unsuspend'; readonly serviceId: string }
+  | { readonly type: 'delete'; readonly serviceId: string }
+  | { readonly type: 'retry'; readonly serviceId: string }
+  | { readonly type: 'domain.add'; readonly serviceId: string; readonly domain: string }
+  | { readonly type: 'domain.remove'; readonly serviceId: string; readonly domain: string };
+
+export type CommandType = Command['type'];
+
+export interface FailureView {
+  /** The phase that failed: provisioning, suspending, resuming, deleting. */
+  readonly phase: string;
+  /** The step inside it, e.g. "container" or "dnsRecord". */
+  readonly step: string;
+  readonly code: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+export interface DomainView {
+  readonly domain: string;
+  readonly state: string;
+  /** The TXT record that proves ownership: publish `value` at `name`. */
+  readonly verification: { readonly type: 'TXT'; readonly name: string; readonly value: string };
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface ServiceView {
+  readonly serviceId: string;
+  readonly email: string;
+  readonly plan: string;
+  readonly publicIp: string;
+  readonly vmid: number;
+  readonly privateIp: string;
+  readonly subdomain: string;
+  /** subdomain + the configured base domain, e.g. customer.nodepoint.eu. */
+  readonly fqdn: string;
+  /** Top-level lifecycle state. */
+  readonly state: string;
+  /** The deepest active state path, e.g. "provisioning.site.install.running". */
+  readonly step: string | null;
+  /** Work is in flight (tag `busy`). */
+  readonly busy: boolean;
+  /** The site is expected to serve (tag `healthy`). */
+  readonly healthy: boolean;
+  /** What the customer last asked for: the service converges to it when the current phase ends. */
+  readonly desired: 'running' | 'suspended';
+  readonly failure: FailureView | null;
+  readonly domains: readonly DomainView[];
+  readonly domainQuota: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface TransitionView {
+  readonly seq: number;
+  readonly serviceId: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly event: string;
+  readonly step: string | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly at: number;
+}
+
+export interface CommandOutcome {
+  readonly service: ServiceView;
+  /** For create: true when this call created the service, false when it already existed. */
+  readonly created: boolean;
+}
+
+export interface ServiceRegistry {
+  /**
+   * Record the command in the webhook inbox, apply it, persist, and answer. With an
+   * idempotency key seen before, answers with the first outcome and applies nothing.
+   * Throws AppError: NOT_FOUND, STATE_CONFLICT (details.state), UNKNOWN_PLAN,
+   * IP_POOL_EXHAUSTED, VMID_RANGE_EXHAUSTED, DOMAIN_QUOTA_EXCEEDED (details.quota),
+   * DOMAIN_TAKEN, SHUTTING_DOWN.
+   */
+  execute(command: Command, options?: { readonly idempotencyKey?: string }): CommandOutcome;
+  get(serviceId: string): ServiceView | undefined;
+  list(query: { readonly state?: string; readonly after?: string; readonly limit: number }): ServiceView[];
+  /** The last `limit` transitions of one service, oldest first. */
+  recentTransitions(serviceId: string, limit: number): TransitionView[];
+  /** Committed transitions after `seq`, oldest first (the feed's catch-up). */
+  transitionsAfter(seq: number, options: { readonly serviceId?: string; readonly limit: number }): TransitionView[];
+  /** The seq of the newest committed transition, 0 when there is none. */
+  lastSeq(): number;
+  /** Called synchronously after each commit, in sequence order. Returns an unsubscribe. */
+  onTransition(listener: (transition: TransitionView) => void): () => void;
+}

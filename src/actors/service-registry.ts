@@ -1,0 +1,388 @@
+/**
+ * The live actor system: one persisted actor per service. It turns commands into events,
+ * records every delivery in the webhook inbox first (so an accepted webhook survives a
+ * crash and is replayed at boot), restores every unfinished service at boot, and publishes
+ * each committed transition to listeners (the WebSocket feed) in sequence order.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../errors.js';
+import type { Plan } from '../domain/plans.js';
+import { serviceMachine, type ServiceMachine } from '../machines/service.machine.js';
+import { domainMachine } from '../machines/domain.machine.js';
+import { SERVICE_MACHINE_VERSION, type ServiceEvent, type ServiceInput } from '../machines/service.types.js';
+import { topState } from '../machines/service.views.js';
+import type { AllocationPolicy, ServiceRecord, Store, TransitionRow } from '../persistence/types.js';
+import { createDurableTimer } from './durable-timer.js';
+import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
+import { LiveService, type ServiceSnapshot } from './live-service.js';
+import type { Command, CommandOutcome, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
+import { toServiceView, toTransitionView, type SnapshotReading } from './service-view.js';
+
+export interface RegistryOptions {
+  readonly store: Store;
+  readonly plans: readonly Plan[];
+  readonly allocation: AllocationPolicy;
+  /** Sites are served at <subdomain>.<baseDomain>. */
+  readonly baseDomain: string;
+  readonly logger: Logger;
+  /** Infrastructure effects; any left out fail with EFFECT_UNAVAILABLE when reached. */
+  readonly effects?: { readonly service?: ServiceEffectFunctions; readonly domain?: DomainEffectFunctions };
+  readonly now?: () => number;
+  /** Ownership-proof tokens for custom domains. */
+  readonly newToken?: () => string;
+}
+
+export interface BootReport {
+  /** Actors restored from their last committed snapshot. */
+  readonly restored: number;
+  /** Services recorded before their first snapshot, started afresh. */
+  readonly started: number;
+  /** Inbox deliveries accepted before a crash and applied now. */
+  readonly replayed: number;
+  /** Services whose snapshot cannot be loaded by this version: left untouched, loudly. */
+  readonly refused: readonly { readonly serviceId: string; readonly reason: string }[];
+}
+
+type StoredOutcome = { ok: true; created: boolean } | { ok: false; code: string; message: string; field?: string; details?: Record<string, unknown> };
+
+export class ActorRegistry implements ServiceRegistry {
+  private readonly options: RegistryOptions;
+  private readonly machine: ServiceMachine;
+  private readonly now: () => number;
+  private readonly live = new Map<string, LiveService>();
+  private readonly listeners = new Set<(transition: TransitionView) => void>();
+  private readonly domainsSeen = new Map<string, string>();
+  private closing = false;
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    const { store } = options;
+    const serviceEffects = options.effects?.service ?? {};
+    const timer = createDurableTimer(this.now);
+    const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}), sleepUntil: timer } as never });
+    this.machine = serviceMachine.provide({
+      actors: {
+        ...toActorLogic(serviceEffects),
+        undoStep: undoFromEffects(serviceEffects),
+        // Allocation is committed with the service record (one transaction, see execute);
+        // the machine's step reads it back, so a resumed actor finds the same allocation.
+        allocate: wrapEffect(async ({ serviceId }: { serviceId: string }) => {
+          const allocation = store.services.allocation(serviceId);
+          if (allocation === undefined) throw new AppError('INTERNAL', `service ${serviceId} holds no allocation`);
+          return allocation;
+        }),
+        releaseAllocation: wrapEffect(async ({ serviceId }: { serviceId: string }) => store.services.releaseAllocation(serviceId, this.now())),
+        sleepUntil: timer,
+        domain,
+      } as never,
+    });
+  }
+
+  /** Restore every unfinished service and replay deliveries that never completed. */
+  boot(): BootReport {
+    const { store, logger } = this.options;
+    let restored = 0;
+    let started = 0;
+    const refused: { serviceId: string; reason: string }[] = [];
+    for (const serviceId of store.actors.resumable()) {
+      const stored = store.actors.load(serviceId);
+      if (stored === undefined) {
+        const record = store.services.get(serviceId);
+        if (record === undefined) continue;
+        const input = this.inputFor(record);
+        if (input === undefined) {
+          refused.push({ serviceId, reason: `plan "${record.plan}" is no longer configured` });
+          continue;
+        }
+        this.spawn(serviceId, { input }).send({ type: 'create' });
+        started++;
+        continue;
+      }
+      if (stored.machineVersion !== SERVICE_MACHINE_VERSION) {
+        refused.push({ serviceId, reason: `snapshot machine version ${stored.machineVersion}, this build runs ${SERVICE_MACHINE_VERSION}` });
+        continue;
+      }
+      const service = new LiveService(serviceId, { snapshot: stored.snapshot }, this.liveDeps());
+      if (service.restoredStatus === 'error') {
+        refused.push({ serviceId, reason: 'the snapshot does not fit this machine definition' });
+        continue;
+      }
+      this.live.set(serviceId, service);
+      service.start();
+      restored++;
+    }
+    for (const serviceId of refused.map((r) => r.serviceId)) logger.error({ serviceId }, 'service snapshot refused: it stays as it was until migrated');
+    let replayed = 0;
+    for (const entry of store.inbox.incomplete()) {
+      const outcome = this.settle(() => this.apply(JSON.parse(entry.command) as Command));
+      store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
+      replayed++;
+    }
+    return { restored, started, replayed, refused };
+  }
+
+  execute(command: Command, options: { readonly idempotencyKey?: string } = {}): CommandOutcome {
+    if (this.closing) throw new AppError('SHUTTING_DOWN', 'provisiond is shutting down; try again shortly', { retryable: true });
+    const { store } = this.options;
+    const { entry, duplicate } = store.inbox.accept(
+      { idempotencyKey: options.idempotencyKey ?? null, serviceId: command.serviceId, command: JSON.stringify(command) },
+      this.now(),
+    );
+    if (duplicate && entry.outcome !== null) return this.replay(command.serviceId, JSON.parse(entry.outcome) as StoredOutcome);
+    const outcome = this.settle(() => this.apply(command));
+    store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  get(serviceId: string): ServiceView | undefined {
+    const record = this.options.store.services.get(serviceId);
+    return record === undefined ? undefined : this.view(record);
+  }
+
+  list(query: { readonly state?: string; readonly after?: string; readonly limit: number }): ServiceView[] {
+    return this.options.store.services.list(query).map((record) => this.view(record));
+  }
+
+  recentTransitions(serviceId: string, limit: number): TransitionView[] {
+    return this.options.store.transitions.recent(serviceId, limit).map(toTransitionView);
+  }
+
+  transitionsAfter(seq: number, options: { readonly serviceId?: string; readonly limit: number }): TransitionView[] {
+    return this.options.store.transitions.after(seq, options).map(toTransitionView);
+  }
+
+  lastSeq(): number {
+    return this.options.store.transitions.lastSeq();
+  }
+
+  onTransition(listener: (transition: TransitionView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Live actors in memory (unfinished services). */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Stop every actor without persisting: each resumes from its last commit on restart. */
+  shutdown(): void {
+    this.closing = true;
+    for (const service of this.live.values()) service.stop();
+    this.live.clear();
+  }
+
+  private apply(command: Command): CommandOutcome {
+    if (command.type === 'create') return this.create(command);
+    const { serviceId } = command;
+    const service = this.live.get(serviceId);
+    if (service === undefined) return this.applyToStopped(command);
+    const event = this.eventFor(command, service);
+    if (event !== null) {
+      if (!service.can(event)) throw this.conflict(command, service);
+      service.send(event);
+    }
+    return { service: this.getOrThrow(serviceId), created: false };
+  }
+
+  private create(command: Extract<Command, { type: 'create' }>): CommandOutcome {
+    const plan = this.options.plans.find((p) => p.name === command.plan);
+    if (plan === undefined) {
+      const known = this.options.plans.map((p) => p.name).join(', ');
+      throw new AppError('UNKNOWN_PLAN', `unknown plan "${command.plan}"; known plans: ${known}`, { field: 'plan' });
+    }
+    const { record, created } = this.options.store.services.create(
+      { serviceId: command.serviceId, email: command.email, plan: plan.name, publicIp: command.publicIp, domainQuota: plan.domainQuota },
+      this.options.allocation,
+      this.now(),
+    );
+    if (created) this.spawn(record.serviceId, { input: this.inputOf(record, plan) }).send({ type: 'create' });
+    return { service: this.view(this.options.store.services.get(record.serviceId) ?? record), created };
+  }
+
+  /** Commands for services with no live actor: unknown, deleted, or refused at boot. */
+  private applyToStopped(command: Exclude<Command, { type: 'create' }>): CommandOutcome {
+    const record = this.options.store.services.get(command.serviceId);
+    if (record === undefined) throw new AppError('NOT_FOUND', `no service with id "${command.serviceId}"`, { field: 'service_id' });
+    // Deleting what is deleted is a success: Paymenter treats "already gone" as done.
+    if (command.type === 'delete' && record.state === 'deleted') return { service: this.view(record), created: false };
+    throw new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${record.state}: ${command.type} is not possible`, { details: { state: record.state } });
+  }
+
+  /** The event for a command, or null when the command is already satisfied. */
+  private eventFor(command: Exclude<Command, { type: 'create' }>, service: LiveService): ServiceEvent | null {
+    switch (command.type) {
+      case 'suspend':
+      case 'unsuspend':
+      case 'delete':
+      case 'retry':
+        return { type: command.type };
+      case 'domain.add':
+        return this.domainAddEvent(command, service);
+      case 'domain.remove':
+        if (!(command.domain in service.snapshot().context.domains)) {
+          throw new AppError('NOT_FOUND', `service ${command.serviceId} has no custom domain "${command.domain}"`, { field: 'domain' });
+        }
+        return { type: 'domain.remove', domain: command.domain };
+    }
+  }
+
+  private domainAddEvent(command: Extract<Command, { type: 'domain.add' }>, service: LiveService): ServiceEvent | null {
+    const { context } = service.snapshot();
+    if (command.domain in context.domains) return null;
+    const owner = this.options.store.domains.owner(command.domain);
+    if (owner !== undefined && owner !== command.serviceId) {
+      throw new AppError('DOMAIN_TAKEN', `the domain "${command.domain}" is attached to another service`, { field: 'domain' });
+    }
+    const state = topState(service.snapshot().value);
+    if ((state === 'active' || state === 'suspended') && Object.keys(context.domains).length >= context.domainQuota) {
+      throw new AppError('DOMAIN_QUOTA_EXCEEDED', `the ${context.plan} plan allows ${context.domainQuota} custom domains`, {
+        field: 'domain',
+        details: { quota: context.domainQuota },
+      });
+    }
+    return { type: 'domain.add', domain: command.domain, token: this.options.newToken?.() ?? randomBytes(16).toString('hex') };
+  }
+
+  private conflict(command: Command, service: LiveService): AppError {
+    const state = topState(service.snapshot().value);
+    return new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${state}: ${command.type} is not possible now`, { details: { state } });
+  }
+
+  private spawn(serviceId: string, start: { input: ServiceInput }): LiveService {
+    const service = new LiveService(serviceId, start, this.liveDeps());
+    this.live.set(serviceId, service);
+    service.start();
+    return service;
+  }
+
+  private liveDeps() {
+    return {
+      store: this.options.store,
+      machine: this.machine,
+      logger: this.options.logger,
+      now: this.now,
+      publish: (row: TransitionRow) => this.published(row),
+      onFault: (serviceId: string, error: unknown) => this.fault(serviceId, error),
+    };
+  }
+
+  private published(row: TransitionRow): void {
+    const service = this.live.get(row.serviceId);
+    if (service !== undefined) {
+      this.syncDomains(row.serviceId, service.snapshot());
+      if (service.done) {
+        service.stop();
+        this.live.delete(row.serviceId);
+        this.domainsSeen.delete(row.serviceId);
+      }
+    }
+    const view = toTransitionView(row);
+    for (const listener of this.listeners) {
+      try {
+        listener(view);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'transition listener failed');
+      }
+    }
+  }
+
+  /** Keep the domains table (ownership, quota, audit) in step with the actor's context. */
+  private syncDomains(serviceId: string, snapshot: ServiceSnapshot): void {
+    const domains = snapshot.context.domains;
+    const json = JSON.stringify(domains);
+    const before = this.domainsSeen.get(serviceId);
+    if (before === json) return;
+    this.domainsSeen.set(serviceId, json);
+    const { store } = this.options;
+    const now = this.now();
+    for (const [domain, entry] of Object.entries(domains)) {
+      store.domains.upsert({ serviceId, domain, state: entry.state, verificationToken: entry.token }, now);
+    }
+    for (const record of store.domains.list(serviceId)) {
+      if (record.removedAt === null && !(record.domain in domains)) store.domains.markRemoved(serviceId, record.domain, now);
+    }
+  }
+
+  /** A service whose actor failed or could not be persisted stops here; a restart resumes it. */
+  private fault(serviceId: string, error: unknown): void {
+    this.options.logger.error({ serviceId, err: error }, 'service actor stopped after a fault; it resumes from its last commit on restart');
+    this.live.get(serviceId)?.stop();
+    this.live.delete(serviceId);
+  }
+
+  private view(record: ServiceRecord): ServiceView {
+    return toServiceView(record, this.reading(record.serviceId), this.options.baseDomain);
+  }
+
+  private getOrThrow(serviceId: string): ServiceView {
+    const view = this.get(serviceId);
+    if (view === undefined) throw new AppError('INTERNAL', `service ${serviceId} vanished`);
+    return view;
+  }
+
+  private reading(serviceId: string): SnapshotReading | undefined {
+    const service = this.live.get(serviceId);
+    if (service !== undefined) {
+      const snapshot = service.snapshot();
+      return { value: snapshot.value, context: snapshot.context, busy: snapshot.hasTag('busy'), healthy: snapshot.hasTag('healthy') };
+    }
+    const stored = this.options.store.actors.load(serviceId);
+    if (stored === undefined) return undefined;
+    const snapshot = JSON.parse(stored.snapshot) as ServiceSnapshot;
+    return { value: snapshot.value, context: snapshot.context, busy: false, healthy: false };
+  }
+
+  private inputFor(record: ServiceRecord): ServiceInput | undefined {
+    const plan = this.options.plans.find((p) => p.name === record.plan);
+    return plan === undefined ? undefined : this.inputOf(record, plan);
+  }
+
+  private inputOf(record: ServiceRecord, plan: Plan): ServiceInput {
+    return {
+      serviceId: record.serviceId,
+      email: record.email,
+      plan: plan.name,
+      publicIp: record.publicIp,
+      baseDomain: this.options.baseDomain,
+      resources: { memoryMb: plan.memoryMb, diskGb: plan.diskGb, cores: plan.cores },
+      domainQuota: plan.domainQuota,
+    };
+  }
+
+  /** Run a command and capture its outcome in the form the inbox stores. */
+  private settle(run: () => CommandOutcome): { result: CommandOutcome; stored: StoredOutcome } | { error: unknown; stored: StoredOutcome } {
+    try {
+      const result = run();
+      return { result, stored: { ok: true, created: result.created } };
+    } catch (error) {
+      if (!isAppError(error)) return { error, stored: { ok: false, code: 'INTERNAL', message: 'internal error' } };
+      const stored: StoredOutcome = {
+        ok: false,
+        code: error.code,
+        message: error.message,
+        ...(error.field === undefined ? {} : { field: error.field }),
+        ...(error.details === undefined ? {} : { details: { ...error.details } }),
+      };
+      return { error, stored };
+    }
+  }
+
+  /** Answer a repeated delivery (same idempotency key) with the first outcome. */
+  private replay(serviceId: string, stored: StoredOutcome): CommandOutcome {
+    if (!stored.ok) {
+      throw new AppError(stored.code as AppError['code'], stored.message, {
+        ...(stored.field === undefined ? {} : { field: stored.field }),
+        ...(stored.details === undefined ? {} : { details: stored.details }),
+      });
+    }
+    return { service: this.getOrThrow(serviceId), created: stored.created };
+  }
+}
+
+export function createServiceRegistry(options: RegistryOptions): ActorRegistry {
+  return new ActorRegistry(options);
+}

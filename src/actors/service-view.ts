@@ -1,0 +1,52 @@
+/** Builds the ServiceView the API shows from the tracking record and the actor's snapshot. */
+import type { ServiceContext } from '../machines/service.types.js';
+import { stepOf, topState } from '../machines/service.views.js';
+import type { ServiceRecord, TransitionRow } from '../persistence/types.js';
+import type { DomainView, ServiceView, TransitionView } from './registry.types.js';
+
+/** What the view needs of a snapshot, live or parsed from SQLite. */
+export interface SnapshotReading {
+  readonly value: unknown;
+  readonly context: ServiceContext;
+  readonly busy: boolean;
+  readonly healthy: boolean;
+}
+
+/** The TXT record name a customer publishes to prove they own `domain`. */
+export function verificationName(domain: string): string {
+  return `_provisiond-challenge.${domain}`;
+}
+
+export function toServiceView(record: ServiceRecord, reading: SnapshotReading | undefined, baseDomain: string): ServiceView {
+  const context = reading?.context;
+  const domains: DomainView[] = Object.entries(context?.domains ?? {}).map(([domain, entry]) => ({
+    domain,
+    state: entry.state,
+    verification: { type: 'TXT', name: verificationName(domain), value: entry.token },
+    error: entry.error,
+  }));
+  return {
+    serviceId: record.serviceId,
+    email: record.email,
+    plan: record.plan,
+    publicIp: record.publicIp,
+    vmid: record.vmid,
+    privateIp: record.privateIp,
+    subdomain: record.subdomain,
+    fqdn: `${record.subdomain}.${context?.baseDomain ?? baseDomain}`,
+    state: reading === undefined ? record.state : topState(reading.value),
+    step: reading === undefined ? record.step : stepOf(reading.value),
+    busy: reading?.busy ?? false,
+    healthy: reading?.healthy ?? false,
+    desired: context?.desired ?? 'running',
+    failure: context?.failure ?? null,
+    domains,
+    domainQuota: record.domainQuota,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+export function toTransitionView(row: TransitionRow): TransitionView {
+  return { ...row };
+}
