@@ -1,0 +1,84 @@
+/**
+ * The app factory: routes, auth, errors and the WebSocket feed wired around one
+ * ServiceRegistry. It builds and never listens; src/main.ts listens, tests inject or listen
+ * on port 0.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyLoggerOptions, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { LoggerOptions as PinoLoggerOptions } from 'pino';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ServiceRegistry } from '../actors/registry.types.js';
+import { createTokenCheck, installBearerAuth } from './auth.js';
+import { frameworkErrors, installErrorHandling } from './error-handler.js';
+import { attachFeed, type FeedOptions } from './feed.js';
+import { registerServiceRoutes } from './routes/services.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+export type LoggerDep = boolean | (FastifyLoggerOptions & PinoLoggerOptions) | FastifyBaseLogger;
+
+export interface AppDeps {
+  readonly registry: ServiceRegistry;
+  /** The shared secret every request presents as `Authorization: Bearer <token>`. */
+  readonly apiToken: string;
+  /** Plan names from configuration. */
+  readonly plans: readonly string[];
+  /** Logger options (the app creates a pino logger) or a logger instance; omitted or false: silent. */
+  readonly logger?: LoggerDep;
+  /** Largest accepted request body in bytes. Default 16 KiB. */
+  readonly bodyLimit?: number;
+  readonly feed?: FeedOptions;
+}
+
+const AUTHORIZATION = 'req.headers.authorization';
+
+function isLoggerInstance(logger: LoggerDep): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && typeof (logger as { child?: unknown }).child === 'function';
+}
+
+/** Request log lines without the feed's `?token=` secret (HTTP routes never need it). */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]token=)[^&]*/gi, '$1[Redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket.remotePort,
+  };
+}
+
+/** Our options win where secrets are concerned: the Authorization header is always redacted. */
+function loggerOptions(logger: LoggerDep | undefined): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  if (logger === undefined || logger === false) return { logger: false };
+  if (isLoggerInstance(logger)) return { loggerInstance: logger };
+  const given = logger === true ? {} : logger;
+  const redact = Array.isArray(given.redact)
+    ? [...given.redact, AUTHORIZATION]
+    : given.redact === undefined
+      ? [AUTHORIZATION]
+      : { ...given.redact, paths: [...given.redact.paths, AUTHORIZATION] };
+  return { logger: { ...given, redact, serializers: { req: serializeRequest, ...given.serializers } } };
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const check = createTokenCheck(deps.apiToken);
+  const app = Fastify({
+    ...loggerOptions(deps.logger),
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Path parameters hold service ids (≤ 64) and domains (≤ 253).
+    routerOptions: { maxParamLength: 300 },
+    frameworkErrors,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox's own checker: bodies are validated as sent (no type coercion), query strings
+  // and path parameters are converted ("100" → 100) before the check.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // JSON only: anything else is a 415, not a string body that fails validation later.
+  app.removeContentTypeParser('text/plain');
+
+  installErrorHandling(app);
+  installBearerAuth(app, check);
+  registerWebhookRoutes(app, deps);
+  registerServiceRoutes(app, deps);
+  attachFeed(app, deps.registry, check, deps.feed);
+  return app;
+}

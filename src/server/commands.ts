@@ -1,0 +1,51 @@
+/**
+ * What the webhook routes and the resource routes share: the typed app they register on,
+ * their dependencies, and the reply shapes of commands (both APIs answer commands alike).
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Command, CommandOutcome, ServiceRegistry } from '../actors/registry.types.js';
+import { AppError } from '../errors.js';
+import { idempotencyKeyOf } from './fields.js';
+import { domainToWire } from './wire.js';
+
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface RouteDeps {
+  readonly registry: ServiceRegistry;
+  /** Plan names from configuration, checked before the registry so the error can list them. */
+  readonly plans: readonly string[];
+}
+
+/** Runs a command with the request's Idempotency-Key, if it sent one. */
+export function executeFor(request: FastifyRequest, registry: ServiceRegistry, command: Command): CommandOutcome {
+  const idempotencyKey = idempotencyKeyOf(request.headers);
+  return registry.execute(command, idempotencyKey === undefined ? {} : { idempotencyKey });
+}
+
+export function lifecycleReply(outcome: CommandOutcome) {
+  return { success: true, service_id: outcome.service.serviceId, state: outcome.service.state };
+}
+
+/** The reply to an added domain: the TXT record the customer must publish. */
+export function domainAddedReply(outcome: CommandOutcome, domain: string) {
+  const view = outcome.service.domains.find((entry) => entry.domain === domain);
+  if (view === undefined) {
+    // The registry accepted domain.add but does not list the domain: a broken invariant.
+    throw new AppError('INTERNAL', `registry accepted ${domain} for ${outcome.service.serviceId} but does not list it`);
+  }
+  const wire = domainToWire(view);
+  return {
+    success: true,
+    service_id: outcome.service.serviceId,
+    domain: wire.domain,
+    state: wire.state,
+    verification: wire.verification,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The live transition feed, `GET /v1/events` upgraded to a WebSocket (plain `ws`, attached to
+ * the Fastify server's `upgrade` event; `app.inject` cannot upgrade, so it needs a listening app).
+ *
+ * Protocol (server → client JSON text messages; anything the client sends is ignored):
+ *   {type:'hello', since, last_seq, service_id}        first, once
+ *   {type:'transition', seq, service_id, from, to, event, step, error, at}   in seq order
+ * Query: `since=<seq>` replays every transition after it (0 = the whole history; omitted =
+ * live only, from `last_seq`), `service_id=<id>` filters, `token=<token>` authenticates
+ * browsers, which may instead offer the subprotocols [`provisiond.v1`, `bearer.<token>`].
+ * Close codes: 1001 server shutting down, 1013 slow consumer (reconnect with since=<last seq
+ * received>), 1011 internal error. A refused upgrade gets a JSON HTTP error: 400 bad query,
+ * 401 bad token, 404 other path, 503 shutting down.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServiceRegistry } from '../actors/registry.types.js';
+import { BEARER_PROTOCOL_PREFIX, upgradeToken, type TokenCheck } from './auth.js';
+import { wireError, type WireError } from './error-handler.js';
+import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, serveFeedClient } from './feed-client.js';
+import { SERVICE_ID_PATTERN } from './schemas.js';
+
+export const FEED_PATH = '/v1/events';
+export const FEED_PROTOCOL = 'provisiond.v1';
+
+export interface FeedOptions {
+  /** Unsent bytes a client may hold before it counts as slow. Default 1 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** Transitions read from the store per catch-up page. Default 500. */
+  readonly catchUpPageSize?: number;
+  /** How long catch-up waits for a client to drain before closing it. Default 30 s. */
+  readonly drainTimeoutMs?: number;
+}
+
+/** Ends an unaccepted upgrade with a JSON error, as the HTTP routes would answer. */
+function refuse(socket: Duplex, error: WireError, headers: Readonly<Record<string, string>> = {}): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify(error.body);
+  const lines = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+const SINCE = /^\d{1,16}$/;
+const SERVICE_ID = new RegExp(SERVICE_ID_PATTERN);
+
+function readQuery(query: URLSearchParams): { since: number | undefined; serviceId: string | undefined } | WireError {
+  const since = query.get('since');
+  const serviceId = query.get('service_id');
+  if (since !== null && (!SINCE.test(since) || !Number.isSafeInteger(Number(since)))) {
+    return wireError(400, 'VALIDATION_FAILED', 'since: must be a non-negative integer seq', { field: 'since' });
+  }
+  if (serviceId !== null && !SERVICE_ID.test(serviceId)) {
+    return wireError(400, 'VALIDATION_FAILED', 'service_id: must match ' + SERVICE_ID_PATTERN, { field: 'service_id' });
+  }
+  return { since: since === null ? undefined : Number(since), serviceId: serviceId ?? undefined };
+}
+
+/**
+ * Browsers fail the handshake unless the server echoes one offered subprotocol. Prefer ours;
+ * when only `bearer.<token>` is offered, echo it (it goes back to the client that sent it).
+ */
+function chooseProtocol(protocols: Set<string>): string | false {
+  if (protocols.has(FEED_PROTOCOL)) return FEED_PROTOCOL;
+  return [...protocols].find((entry) => entry.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false;
+}
+
+export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, check: TokenCheck, options: FeedOptions = {}): void {
+  const settings = {
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    pageSize: options.catchUpPageSize ?? 500,
+    drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
+  };
+  // Clients only listen; a small maxPayload keeps anything they send cheap to discard.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, handleProtocols: chooseProtocol });
+  const clients = new Set<WebSocket>();
+  let closing = false;
+
+  // A plain GET (no upgrade) passed the bearer hook; tell it how to use the endpoint.
+  app.get(FEED_PATH, async (_request, reply) => {
+    const { status, body } = wireError(426, 'VALIDATION_FAILED', 'this endpoint speaks WebSocket only', { field: 'upgrade' });
+    return reply.code(status).header('Upgrade', 'websocket').send(body);
+  });
+
+  // ws's own handshake checks (missing key, bad version…) answer in JSON too.
+  wss.on('wsClientError', (error, socket) => refuse(socket, wireError(400, 'VALIDATION_FAILED', error.message)));
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, firstChunk: Buffer) => {
+    socket.on('error', (error) => app.log.debug({ err: error }, 'feed upgrade socket error'));
+    if (closing) return refuse(socket, wireError(503, 'SHUTTING_DOWN', 'server is shutting down'));
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://feed.invalid');
+    } catch {
+      return refuse(socket, wireError(400, 'VALIDATION_FAILED', 'the request path is not valid', { field: 'path' }));
+    }
+    // Authenticate before anything else, like the HTTP routes: no token, no information.
+    if (!check(upgradeToken(request.headers, url.searchParams))) {
+      return refuse(socket, wireError(401, 'UNAUTHORIZED', 'missing or invalid bearer token'), { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (url.pathname !== FEED_PATH) return refuse(socket, wireError(404, 'NOT_FOUND', `no WebSocket endpoint ${url.pathname}`));
+    const query = readQuery(url.searchParams);
+    if ('status' in query) return refuse(socket, query);
+
+    wss.handleUpgrade(request, socket, firstChunk, (ws) => {
+      if (closing) return ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      try {
+        const lastSeq = registry.lastSeq();
+        serveFeedClient(ws, registry, { ...settings, since: query.since ?? lastSeq, lastSeq, serviceId: query.serviceId }, app.log);
+      } catch (error) {
+        // This runs outside any request: an escaping error would crash the process.
+        app.log.error({ err: error }, 'feed connection failed');
+        ws.close(CLOSE_INTERNAL_ERROR, 'internal error');
+      }
+    });
+  });
+
+  // preClose, not onClose: Fastify closes the HTTP server before onClose hooks run, and the
+  // server's close waits for every open socket, upgraded feed sockets included.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    for (const ws of clients) {
+      ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+      // A client that never answers the close frame must not hold the shutdown up.
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
+    wss.close();
+    done();
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The resource API for operators and the dashboard: list and show services, and the same
+ * commands as the webhooks addressed by path. Replies use the same shapes as the webhooks.
+ */
+import { AppError } from '../../errors.js';
+import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
+import { normaliseDomain } from '../fields.js';
+import { DEFAULT_LIST_LIMIT, DomainBody, ListQuery, ServiceDomainParams, ServiceParams } from '../schemas.js';
+import { serviceToWire, transitionToWire } from '../wire.js';
+
+const SHOW_TRANSITIONS = 20;
+
+export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
+  const { registry } = deps;
+
+  app.get('/v1/services', { schema: { querystring: ListQuery } }, async (request) => {
+    const { state, after } = request.query;
+    const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
+    const services = registry.list({ limit, ...(state === undefined ? {} : { state }), ...(after === undefined ? {} : { after }) });
+    const last = services[services.length - 1];
+    // A full page may have more behind it: hand out the cursor. A short page is the end.
+    return { services: services.map(serviceToWire), next: services.length === limit && last !== undefined ? last.serviceId : null };
+  });
+
+  app.get('/v1/services/:service_id', { schema: { params: ServiceParams } }, async (request) => {
+    const serviceId = request.params.service_id;
+    const service = registry.get(serviceId);
+    if (service === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
+    return {
+      service: serviceToWire(service),
+      transitions: registry.recentTransitions(serviceId, SHOW_TRANSITIONS).map(transitionToWire),
+    };
+  });
+
+  for (const type of ['retry', 'suspend', 'unsuspend', 'delete'] as const) {
+    app.post(`/v1/services/:service_id/${type}`, { schema: { params: ServiceParams } }, async (request) => {
+      return lifecycleReply(executeFor(request, registry, { type, serviceId: request.params.service_id }));
+    });
+  }
+
+  app.post('/v1/services/:service_id/domains', { schema: { params: ServiceParams, body: DomainBody } }, async (request, reply) => {
+    const serviceId = request.params.service_id;
+    const domain = normaliseDomain(request.body.domain);
+    const outcome = executeFor(request, registry, { type: 'domain.add', serviceId, domain });
+    void reply.code(202);
+    return domainAddedReply(outcome, domain);
+  });
+
+  app.delete('/v1/services/:service_id/domains/:domain', { schema: { params: ServiceDomainParams } }, async (request, reply) => {
+    const serviceId = request.params.service_id;
+    const domain = normaliseDomain(request.params.domain);
+    const { service } = executeFor(request, registry, { type: 'domain.remove', serviceId, domain });
+    // 202: the proxy host, DNS zone and certificate are torn down by the domain's actor.
+    void reply.code(202);
+    const remaining = service.domains.find((entry) => entry.domain === domain);
+    return { success: true, service_id: service.serviceId, domain, state: remaining?.state ?? 'removed' };
+  });
+}

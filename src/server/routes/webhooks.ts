@@ -1,0 +1,67 @@
+/**
+ * The seed's endpoints, kept byte-compatible for the existing Paymenter extension
+ * (reference/paymenter/NOTES.md §9). Each one records a command and answers at once; the
+ * long work happens in the service's actor.
+ */
+import { AppError } from '../../errors.js';
+import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
+import { checkEmail, checkPlan, checkPublicIp, normaliseDomain, serviceIdOf } from '../fields.js';
+import { CreateSiteBody, CustomDomainBody, ServiceIdBody, StatusQuery } from '../schemas.js';
+import { serviceToWire, transitionToWire } from '../wire.js';
+
+const STATUS_TRANSITIONS = 20;
+
+export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps): void {
+  const { registry, plans } = deps;
+
+  app.post('/create-site', { schema: { body: CreateSiteBody } }, async (request, reply) => {
+    const { body } = request;
+    const serviceId = serviceIdOf(body.service_id);
+    const email = checkEmail(body.email);
+    const publicIp = checkPublicIp(body.public_ip);
+    const plan = checkPlan(body.plan, plans);
+    const { service, created } = executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
+    // 201 only for the call that created it: a repeat (Paymenter retries, admin re-runs) is a 200.
+    void reply.code(created ? 201 : 200);
+    return {
+      success: true,
+      service_id: service.serviceId,
+      state: service.state,
+      vmid: service.vmid,
+      private_ip: service.privateIp,
+      subdomain: service.subdomain,
+    };
+  });
+
+  const lifecycle = [
+    ['/suspend', 'suspend'],
+    ['/unsuspend', 'unsuspend'],
+    ['/delete-site', 'delete'],
+  ] as const;
+  for (const [path, type] of lifecycle) {
+    app.post(path, { schema: { body: ServiceIdBody } }, async (request) => {
+      const serviceId = serviceIdOf(request.body.service_id);
+      return lifecycleReply(executeFor(request, registry, { type, serviceId }));
+    });
+  }
+
+  app.post('/customdomain/add', { schema: { body: CustomDomainBody } }, async (request, reply) => {
+    const serviceId = serviceIdOf(request.body.service_id);
+    const domain = normaliseDomain(request.body.domain);
+    const outcome = executeFor(request, registry, { type: 'domain.add', serviceId, domain });
+    // 202: verification and certificates take minutes; the reply says what to publish meanwhile.
+    void reply.code(202);
+    return domainAddedReply(outcome, domain);
+  });
+
+  app.get('/status', { schema: { querystring: StatusQuery } }, async (request) => {
+    const serviceId = request.query.service_id;
+    const service = registry.get(serviceId);
+    if (service === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
+    return {
+      success: true,
+      service: serviceToWire(service),
+      transitions: registry.recentTransitions(serviceId, STATUS_TRANSITIONS).map(transitionToWire),
+    };
+  });
+}
