@@ -1,0 +1,146 @@
+/**
+ * Configuration: the essentials from the environment, plans and pools from an optional
+ * JSON file. Everything is validated at startup; an error names the key that is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { DEFAULT_PLANS, type Plan } from './domain/plans.js';
+import { ipv4ToInt, isIPv4 } from './domain/ipv4.js';
+import { isValidSubdomain } from './domain/subdomain.js';
+import { AppError } from './errors.js';
+
+const Ipv4 = Type.String({ minLength: 7, maxLength: 15 });
+const PlanSchema = Type.Object(
+  {
+    memoryMb: Type.Integer({ minimum: 256, maximum: 1_048_576 }),
+    diskGb: Type.Integer({ minimum: 1, maximum: 65_536 }),
+    cores: Type.Integer({ minimum: 1, maximum: 512 }),
+    domainQuota: Type.Integer({ minimum: 0, maximum: 1_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigFileSchema = Type.Object(
+  {
+    baseDomain: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
+    plans: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }), PlanSchema)),
+    pools: Type.Optional(
+      Type.Object(
+        {
+          privateIps: Type.Optional(Type.Object({ first: Ipv4, last: Ipv4 }, { additionalProperties: false })),
+          vmids: Type.Optional(
+            Type.Object(
+              { first: Type.Integer({ minimum: 100, maximum: 999_999_999 }), last: Type.Integer({ minimum: 100, maximum: 999_999_999 }) },
+              { additionalProperties: false },
+            ),
+          ),
+          reservedSubdomains: Type.Optional(Type.Array(Type.String({ maxLength: 63 }), { maxItems: 10_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Undefined when none is configured: main generates one and stores it beside the database. */
+  readonly apiToken: string | undefined;
+  readonly dbPath: string;
+  readonly configPath: string | undefined;
+  readonly logLevel: string;
+  readonly baseDomain: string;
+  readonly plans: readonly Plan[];
+  readonly pools: {
+    readonly privateIps: { readonly first: string; readonly last: string };
+    readonly vmids: { readonly first: number; readonly last: number };
+    readonly reservedSubdomains: readonly string[];
+  };
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  dbPath: 'data/provisiond.db',
+  baseDomain: 'nodepoint.eu',
+  privateIps: { first: '192.168.1.100', last: '192.168.1.253' },
+  vmids: { first: 1000, last: 9999 },
+  reservedSubdomains: ['www', 'mail', 'smtp', 'imap', 'pop', 'ftp', 'ns1', 'ns2', 'api', 'admin', 'panel', 'proxy', 'status'],
+} as const;
+
+const MIN_TOKEN_LENGTH = 16;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function invalid(key: string, message: string): AppError {
+  return new AppError('CONFIG_INVALID', `${key}: ${message}`, { field: key });
+}
+
+/** Read and validate the configuration. `env` and `readFile` are injectable for tests. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? DEFAULTS.port : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalid('PORT', `must be an integer from 0 to 65535, got "${env.PORT}"`);
+  const apiToken = env.PROVISIOND_API_TOKEN === '' ? undefined : env.PROVISIOND_API_TOKEN;
+  if (apiToken !== undefined && (apiToken.length < MIN_TOKEN_LENGTH || /\s/.test(apiToken))) {
+    throw invalid('PROVISIOND_API_TOKEN', `must be at least ${MIN_TOKEN_LENGTH} characters without whitespace`);
+  }
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw invalid('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const configPath = env.PROVISIOND_CONFIG === '' ? undefined : env.PROVISIOND_CONFIG;
+  const file = configPath === undefined ? {} : parseConfigFile(configPath, readFile);
+
+  const privateIps = file.pools?.privateIps ?? DEFAULTS.privateIps;
+  for (const end of ['first', 'last'] as const) {
+    if (!isIPv4(privateIps[end])) throw invalid(`pools.privateIps.${end}`, `"${privateIps[end]}" is not an IPv4 address`);
+  }
+  if (ipv4ToInt(privateIps.first) > ipv4ToInt(privateIps.last)) throw invalid('pools.privateIps', 'first must not come after last');
+  const vmids = file.pools?.vmids ?? DEFAULTS.vmids;
+  if (vmids.first > vmids.last) throw invalid('pools.vmids', 'first must not be greater than last');
+  const reservedSubdomains = file.pools?.reservedSubdomains ?? DEFAULTS.reservedSubdomains;
+  reservedSubdomains.forEach((label, i) => {
+    if (!isValidSubdomain(label)) throw invalid(`pools.reservedSubdomains[${i}]`, `"${label}" is not a DNS label`);
+  });
+  const baseDomain = file.baseDomain ?? DEFAULTS.baseDomain;
+  if (!/^(?=.{3,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(baseDomain)) {
+    throw invalid('baseDomain', `"${baseDomain}" is not a lower-case domain name`);
+  }
+  const plans = file.plans === undefined ? DEFAULT_PLANS : Object.entries(file.plans).map(([name, plan]) => ({ name, ...plan }));
+  if (plans.length === 0) throw invalid('plans', 'at least one plan is needed');
+
+  return {
+    host: env.HOST === undefined || env.HOST === '' ? DEFAULTS.host : env.HOST,
+    port,
+    apiToken,
+    dbPath: env.PROVISIOND_DB === undefined || env.PROVISIOND_DB === '' ? DEFAULTS.dbPath : env.PROVISIOND_DB,
+    configPath,
+    logLevel,
+    baseDomain,
+    plans,
+    pools: { privateIps, vmids, reservedSubdomains },
+  };
+}
+
+function parseConfigFile(path: string, readFile: (path: string) => string): ConfigFile {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw invalid('PROVISIOND_CONFIG', `cannot read ${path}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw invalid('PROVISIOND_CONFIG', `${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const [first] = [...Value.Errors(ConfigFileSchema, data)];
+  if (first !== undefined) {
+    const key = first.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    // An unknown key fails the `additionalProperties: false` subschema, reported as "schema is false".
+    throw invalid(key, first.keyword === 'boolean' ? 'is not a known key' : first.message);
+  }
+  return data as ConfigFile;
+}

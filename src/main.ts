@@ -1,0 +1,77 @@
+/**
+ * The composition root: configuration → SQLite → actor registry → HTTP/WebSocket server.
+ * The only place that listens on a port and handles process signals.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createServiceRegistry } from './actors/service-registry.js';
+import { loadConfig, type Config } from './config.js';
+import { isAppError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { openStore } from './persistence/store.js';
+import { buildApp } from './server/app.js';
+
+/**
+ * The API token: configured, or generated once and kept beside the database (mode 0600) so
+ * a newcomer can call the API. The token itself is never logged, only where it is kept.
+ */
+function resolveApiToken(config: Config, logger: Logger): string {
+  if (config.apiToken !== undefined) return config.apiToken;
+  const file = join(dirname(config.dbPath), 'api-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    logger.warn({ file }, 'PROVISIOND_API_TOKEN is not set: using the token kept in this file');
+    return token;
+  }
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  logger.warn({ file }, 'PROVISIOND_API_TOKEN is not set: generated a token and wrote it to this file');
+  return token;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  mkdirSync(dirname(config.dbPath), { recursive: true });
+  const apiToken = resolveApiToken(config, logger);
+  const store = openStore(config.dbPath);
+  const registry = createServiceRegistry({
+    store,
+    plans: config.plans,
+    allocation: {
+      ipPool: config.pools.privateIps,
+      vmidRange: config.pools.vmids,
+      reservedSubdomains: config.pools.reservedSubdomains,
+      random: Math.random,
+    },
+    baseDomain: config.baseDomain,
+    logger,
+  });
+  logger.warn('no infrastructure effects are configured yet: provisioning steps fail with EFFECT_UNAVAILABLE and compensate');
+  const report = registry.boot();
+  logger.info({ ...report, refused: report.refused.length }, 'services restored');
+
+  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger });
+  await app.listen({ host: config.host, port: config.port });
+  logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests; actors stop at their last commit');
+    await app.close();
+    registry.shutdown();
+    store.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  // Startup errors name the key or file at fault; print them plainly and exit non-zero.
+  console.error(isAppError(error) ? `provisiond: ${error.message}` : error);
+  process.exit(1);
+});
