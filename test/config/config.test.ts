@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { AppError } from '../../src/errors.js';
+
+const files = (text: string) => () => text;
+
+function invalidKey(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'CONFIG_INVALID');
+    return error.field;
+  }
+  assert.fail('expected CONFIG_INVALID');
+}
+
+describe('configuration', () => {
+  it('starts from the documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.dbPath, 'data/provisiond.db');
+    assert.deepEqual(config.pools.privateIps, { first: '192.168.1.100', last: '192.168.1.253' });
+    assert.deepEqual(config.plans.find((p) => p.name === 'basic'), { name: 'basic', memoryMb: 2048, diskGb: 20, cores: 1, domainQuota: 3 });
+    assert.equal(config.apiToken, undefined);
+  });
+
+  it('reads plans and pools from the file named by PROVISIOND_CONFIG', () => {
+    const file = JSON.stringify({ baseDomain: 'hosting.example', plans: { tiny: { memoryMb: 512, diskGb: 5, cores: 1, domainQuota: 1 } }, pools: { privateIps: { first: '127.0.5.10', last: '127.0.5.20' }, vmids: { first: 500, last: 599 } } });
+    const config = loadConfig({ PROVISIOND_CONFIG: 'c.json', PORT: '9000', PROVISIOND_API_TOKEN: 'a-long-enough-token' }, files(file));
+    assert.equal(config.baseDomain, 'hosting.example');
+    assert.deepEqual(config.plans.map((p) => p.name), ['tiny']);
+    assert.deepEqual(config.pools.vmids, { first: 500, last: 599 });
+    assert.equal(config.port, 9000);
+  });
+
+  it('names the key at fault', () => {
+    assert.equal(invalidKey(() => loadConfig({ PORT: 'eighty' })), 'PORT');
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_API_TOKEN: 'short' })), 'PROVISIOND_API_TOKEN');
+    assert.equal(invalidKey(() => loadConfig({ LOG_LEVEL: 'loud' })), 'LOG_LEVEL');
+    const read = (text: string) => invalidKey(() => loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(text)));
+    assert.equal(read('{not json'), 'PROVISIOND_CONFIG');
+    assert.equal(read(JSON.stringify({ plans: { basic: { memoryMb: 'lots', diskGb: 20, cores: 1, domainQuota: 3 } } })), 'plans.basic.memoryMb');
+    assert.equal(read(JSON.stringify({ pools: { privateIps: { first: '127.0.0.300', last: '127.0.0.9' } } })), 'pools.privateIps.first');
+    assert.equal(read(JSON.stringify({ pools: { vmids: { first: 900, last: 100 } } })), 'pools.vmids');
+    assert.equal(read(JSON.stringify({ pools: { reservedSubdomains: ['ok', '-bad'] } })), 'pools.reservedSubdomains[1]');
+    assert.equal(read(JSON.stringify({ colour: 'blue' })), 'colour');
+    assert.equal(read(JSON.stringify({ baseDomain: 'Not A Domain' })), 'baseDomain');
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_CONFIG: 'missing.json' }, () => { throw new Error('ENOENT'); })), 'PROVISIOND_CONFIG');
+  });
+});
