@@ -2,6 +2,7 @@
  * What the HTTP layer may ask of the live actor system. The server imports only these
  * types and a ServiceRegistry instance; it never reaches SQL or infrastructure.
  */
+import type { TransitionRow } from '../persistence/types.js';
 
 /** A command, as data: what a webhook or an operator asked for. Replayable after a crash. */
 export type Command =
@@ -60,16 +61,8 @@ export interface ServiceView {
   readonly updatedAt: number;
 }
 
-export interface TransitionView {
-  readonly seq: number;
-  readonly serviceId: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly event: string;
-  readonly step: string | null;
-  readonly error: { readonly code: string; readonly message: string } | null;
-  readonly at: number;
-}
+/** One committed transition, exactly as the log stores it. */
+export type TransitionView = TransitionRow;
 
 export interface CommandOutcome {
   readonly service: ServiceView;

@@ -17,7 +17,7 @@ import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
 import type { Command, CommandOutcome, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
-import { toServiceView, toTransitionView, type SnapshotReading } from './service-view.js';
+import { toServiceView, type SnapshotReading } from './service-view.js';
 
 export interface RegistryOptions {
   readonly store: Store;
@@ -147,11 +147,11 @@ export class ActorRegistry implements ServiceRegistry {
   }
 
   recentTransitions(serviceId: string, limit: number): TransitionView[] {
-    return this.options.store.transitions.recent(serviceId, limit).map(toTransitionView);
+    return this.options.store.transitions.recent(serviceId, limit);
   }
 
   transitionsAfter(seq: number, options: { readonly serviceId?: string; readonly limit: number }): TransitionView[] {
-    return this.options.store.transitions.after(seq, options).map(toTransitionView);
+    return this.options.store.transitions.after(seq, options);
   }
 
   lastSeq(): number {
@@ -280,10 +280,9 @@ export class ActorRegistry implements ServiceRegistry {
         this.domainsSeen.delete(row.serviceId);
       }
     }
-    const view = toTransitionView(row);
     for (const listener of this.listeners) {
       try {
-        listener(view);
+        listener(row);
       } catch (error) {
         this.options.logger.error({ err: error }, 'transition listener failed');
       }

@@ -1,8 +1,8 @@
 /** Builds the ServiceView the API shows from the tracking record and the actor's snapshot. */
 import type { ServiceContext } from '../machines/service.types.js';
 import { stepOf, topState } from '../machines/service.views.js';
-import type { ServiceRecord, TransitionRow } from '../persistence/types.js';
-import type { DomainView, ServiceView, TransitionView } from './registry.types.js';
+import type { ServiceRecord } from '../persistence/types.js';
+import type { DomainView, ServiceView } from './registry.types.js';
 
 /** What the view needs of a snapshot, live or parsed from SQLite. */
 export interface SnapshotReading {
@@ -45,8 +45,4 @@ export function toServiceView(record: ServiceRecord, reading: SnapshotReading | 
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
-}
-
-export function toTransitionView(row: TransitionRow): TransitionView {
-  return { ...row };
 }

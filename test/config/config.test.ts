@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.js';
+import { DEFAULTS, loadConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 
 const files = (text: string) => () => text;
@@ -21,7 +21,8 @@ describe('configuration', () => {
     const config = loadConfig({});
     assert.equal(config.port, 8080);
     assert.equal(config.dbPath, 'data/provisiond.db');
-    assert.deepEqual(config.pools.privateIps, { first: '192.168.1.100', last: '192.168.1.253' });
+    assert.deepEqual(config.pools.privateIps, DEFAULTS.privateIps, "the mission's pool, .100 to .253");
+    assert.deepEqual([DEFAULTS.privateIps.first.split('.')[3], DEFAULTS.privateIps.last.split('.')[3]], ['100', '253']);
     assert.deepEqual(config.plans.find((p) => p.name === 'basic'), { name: 'basic', memoryMb: 2048, diskGb: 20, cores: 1, domainQuota: 3 });
     assert.equal(config.apiToken, undefined);
   });

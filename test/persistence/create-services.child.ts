@@ -8,7 +8,7 @@ const [path, prefix, count] = process.argv.slice(2);
 if (path === undefined || prefix === undefined || count === undefined) throw new Error('usage: create-services.child.ts <db> <prefix> <count>');
 const store = openStore(path);
 // Not the test helpers: importing node:test here would make this process a test run.
-const shared = { ipPool: { first: '10.20.0.1', last: '10.20.3.254' }, vmidRange: { first: 1_000, last: 9_999 }, reservedSubdomains: [], random: Math.random };
+const shared = { ipPool: { first: '127.20.0.1', last: '127.20.3.254' }, vmidRange: { first: 1_000, last: 9_999 }, reservedSubdomains: [], random: Math.random };
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
   for (let i = 0; i < Number(count); i++) {

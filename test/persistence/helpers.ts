@@ -38,7 +38,7 @@ export function seededRandom(seed: number): () => number {
 
 export function policy(overrides: Partial<AllocationPolicy> = {}): AllocationPolicy {
   return {
-    ipPool: { first: '192.168.1.100', last: '192.168.1.250' },
+    ipPool: { first: '127.0.1.100', last: '127.0.1.250' },
     vmidRange: { first: 900, last: 999 },
     reservedSubdomains: ['www', 'mail', 'admin'],
     random: seededRandom(42),

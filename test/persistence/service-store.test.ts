@@ -35,7 +35,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
       plan: 'basic',
       publicIp: '203.0.113.10',
       vmid: 900,
-      privateIp: '192.168.1.100',
+      privateIp: '127.0.1.100',
       subdomain: 'customer',
       createdAt: 5_000,
       state: 'pending',
@@ -45,7 +45,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
       domainQuota: 3,
     });
     assert.deepEqual(store.services.get('12345'), result.record);
-    assert.deepEqual(store.services.allocation('12345'), { subdomain: 'customer', privateIp: '192.168.1.100', vmid: 900 });
+    assert.deepEqual(store.services.allocation('12345'), { subdomain: 'customer', privateIp: '127.0.1.100', vmid: 900 });
   });
 
   test('creating a service again returns the first record untouched and allocates nothing', (t) => {
@@ -66,7 +66,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     assert.equal(new Set(records.map((r) => r.vmid)).size, 100);
     assert.equal(new Set(records.map((r) => r.subdomain)).size, 100);
     // Lowest free first: the pool and the range are filled from their start, in order.
-    assert.deepEqual(records.map((r) => r.privateIp), records.map((_, i) => intToIpv4(ipv4ToInt('192.168.1.100') + i)));
+    assert.deepEqual(records.map((r) => r.privateIp), records.map((_, i) => intToIpv4(ipv4ToInt('127.0.1.100') + i)));
     assert.deepEqual(records.map((r) => r.vmid), records.map((_, i) => 900 + i));
     const alices = records.filter((r) => r.email.startsWith('alice')).map((r) => r.subdomain);
     assert.equal(alices[0], 'alice');
@@ -93,7 +93,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
 
   test('an exhausted IP pool fails with IP_POOL_EXHAUSTED, not retryable, and writes nothing', (t) => {
     const { store, path } = tempStore(t);
-    const tiny = policy({ ipPool: { first: '10.0.0.1', last: '10.0.0.2' } });
+    const tiny = policy({ ipPool: { first: '127.0.0.1', last: '127.0.0.2' } });
     store.services.create(newService('1'), tiny, 1);
     store.services.create(newService('2'), tiny, 2);
     assert.throws(
@@ -123,7 +123,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     assert.throws(() => store.services.create(newService('1', { domainQuota: -1 }), policy(), 1), { code: 'SQLITE_CONSTRAINT_CHECK' });
     const raw = rawConnection(t, path);
     assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations'), rowCount(raw, 'domain_quotas')], [0, 0, 0]);
-    assert.equal(store.services.create(newService('1'), policy(), 2).record.privateIp, '192.168.1.100');
+    assert.equal(store.services.create(newService('1'), policy(), 2).record.privateIp, '127.0.1.100');
   });
 
   test('a released IP, VMID and subdomain go to the next service, and releasing twice changes nothing', (t) => {
@@ -143,26 +143,26 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
 
   test('the lowest free value is found across blocks of 256 and at the edges of the pool', (t) => {
     const { store } = tempStore(t);
-    // 12 addresses straddling 10.0.0.255/10.0.1.0 and 12 VMIDs straddling 255/256.
-    const edges = policy({ ipPool: { first: '10.0.0.250', last: '10.0.1.5' }, vmidRange: { first: 250, last: 261 } });
+    // 12 addresses straddling 127.0.0.255/127.0.1.0 and 12 VMIDs straddling 255/256.
+    const edges = policy({ ipPool: { first: '127.0.0.250', last: '127.0.1.5' }, vmidRange: { first: 250, last: 261 } });
     const records = Array.from({ length: 12 }, (_, i) => store.services.create(newService(`e${i}`), edges, i).record);
-    assert.deepEqual(records.map((r) => r.privateIp).slice(4, 8), ['10.0.0.254', '10.0.0.255', '10.0.1.0', '10.0.1.1']);
+    assert.deepEqual(records.map((r) => r.privateIp).slice(4, 8), ['127.0.0.254', '127.0.0.255', '127.0.1.0', '127.0.1.1']);
     assert.throws(() => store.services.create(newService('full'), edges, 99), isAppError('IP_POOL_EXHAUSTED'));
     store.services.releaseAllocation('e7', 100);
     store.services.releaseAllocation('e2', 100);
     const next = store.services.create(newService('n1'), edges, 101).record;
     const after = store.services.create(newService('n2'), edges, 102).record;
-    assert.deepEqual([next.privateIp, next.vmid, after.privateIp, after.vmid], ['10.0.0.252', 252, '10.0.1.1', 257]);
+    assert.deepEqual([next.privateIp, next.vmid, after.privateIp, after.vmid], ['127.0.0.252', 252, '127.0.1.1', 257]);
   });
 
   test('a pool larger than one block is filled past its full first block', (t) => {
     const { store } = tempStore(t);
-    const wide = policy({ ipPool: { first: '10.1.0.0', last: '10.1.3.255' }, vmidRange: { first: 100, last: 10_000 } });
+    const wide = policy({ ipPool: { first: '127.1.0.0', last: '127.1.3.255' }, vmidRange: { first: 100, last: 10_000 } });
     const records = Array.from({ length: 300 }, (_, i) => store.services.create(newService(`w${i}`), wide, i).record);
-    assert.deepEqual(records.at(-1)?.privateIp, '10.1.1.43');
+    assert.deepEqual(records.at(-1)?.privateIp, '127.1.1.43');
     assert.deepEqual(records.at(-1)?.vmid, 399);
     store.services.releaseAllocation('w17', 1_000);
-    assert.equal(store.services.create(newService('back'), wide, 1_001).record.privateIp, '10.1.0.17');
+    assert.equal(store.services.create(newService('back'), wide, 1_001).record.privateIp, '127.1.0.17');
   });
 
   test('a pool grown around blocks filled out of order still yields its lowest free address', (t) => {
@@ -170,10 +170,10 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     const fill = (pool: AllocationPolicy['ipPool'], prefix: string) => {
       for (let i = 0; i < 256; i++) store.services.create(newService(`${prefix}${i}`), policy({ ipPool: pool, vmidRange: { first: 1, last: 9_999 } }), i);
     };
-    fill({ first: '10.3.0.0', last: '10.3.0.255' }, 'low');
-    fill({ first: '10.3.2.0', last: '10.3.2.255' }, 'high');
-    const grown = policy({ ipPool: { first: '10.3.0.0', last: '10.3.3.255' }, vmidRange: { first: 1, last: 9_999 } });
-    assert.equal(store.services.create(newService('between'), grown, 1_000).record.privateIp, '10.3.1.0');
+    fill({ first: '127.3.0.0', last: '127.3.0.255' }, 'low');
+    fill({ first: '127.3.2.0', last: '127.3.2.255' }, 'high');
+    const grown = policy({ ipPool: { first: '127.3.0.0', last: '127.3.3.255' }, vmidRange: { first: 1, last: 9_999 } });
+    assert.equal(store.services.create(newService('between'), grown, 1_000).record.privateIp, '127.3.1.0');
   });
 
   test('the database itself rejects a second live holder of a subdomain, IP or VMID', (t) => {
@@ -181,7 +181,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     const { record } = store.services.create(newService('1', { email: 'dora@example.com' }), policy(), 1);
     const raw = rawConnection(t, path);
     raw.prepare(`INSERT INTO services (service_id, email, plan, vmid, private_ip, subdomain, public_ip, created_at, state, updated_at)
-      VALUES ('2', 'x@example.com', 'basic', 1, '10.9.9.9', 'x', '203.0.113.10', 2, 'pending', 2)`).run();
+      VALUES ('2', 'x@example.com', 'basic', 1, '127.9.9.9', 'x', '203.0.113.10', 2, 'pending', 2)`).run();
     const insert = raw.prepare<[string, number, number]>(
       "INSERT INTO allocations (service_id, subdomain, private_ip_num, vmid, allocated_at) VALUES ('2', ?, ?, ?, 2)",
     );

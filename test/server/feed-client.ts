@@ -2,18 +2,10 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { waitFor } from '../support/stack.js';
+import type { transitionToWire } from '../../src/server/wire.js';
 
-export interface FeedTransition {
-  readonly type: 'transition';
-  readonly seq: number;
-  readonly service_id: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly event: string;
-  readonly step: string | null;
-  readonly error: { readonly code: string; readonly message: string } | null;
-  readonly at: number;
-}
+/** A transition as the feed sends it: the wire form plus its message type. */
+export type FeedTransition = ReturnType<typeof transitionToWire> & { readonly type: 'transition' };
 
 export interface FeedHello {
   readonly type: 'hello';

@@ -57,7 +57,7 @@ test('anything that is not a plain hostname is refused naming the domain field',
     'foo%2eexample.com',
     'example.com/path',
     'user@example.com',
-    '192.168.0.1',
+    '203.0.113.7',
     `${'a'.repeat(64)}.com`,
     `${'a.'.repeat(127)}com`,
   ];
