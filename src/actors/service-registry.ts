@@ -6,15 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { Plan } from '../domain/plans.js';
 import { serviceMachine, type ServiceMachine } from '../machines/service.machine.js';
 import { domainMachine } from '../machines/domain.machine.js';
-import { SERVICE_MACHINE_VERSION, type ServiceEvent, type ServiceInput } from '../machines/service.types.js';
-import { topState } from '../machines/service.views.js';
+import { SERVICE_MACHINE_VERSION, type ServiceInput } from '../machines/service.types.js';
 import type { AllocationPolicy, ServiceRecord, Store, TransitionRow } from '../persistence/types.js';
+import { eventFor, stateConflict, type EventLookups } from './command-events.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
+import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
 import type { Command, CommandOutcome, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
 import { toServiceView, type SnapshotReading } from './service-view.js';
@@ -44,8 +45,6 @@ export interface BootReport {
   readonly refused: readonly { readonly serviceId: string; readonly reason: string }[];
 }
 
-type StoredOutcome = { ok: true; created: boolean } | { ok: false; code: string; message: string; field?: string; details?: Record<string, unknown> };
-
 export class ActorRegistry implements ServiceRegistry {
   private readonly options: RegistryOptions;
   private readonly machine: ServiceMachine;
@@ -53,6 +52,7 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly live = new Map<string, LiveService>();
   private readonly listeners = new Set<(transition: TransitionView) => void>();
   private readonly domainsSeen = new Map<string, string>();
+  private readonly lookups: EventLookups;
   private closing = false;
 
   constructor(options: RegistryOptions) {
@@ -60,6 +60,10 @@ export class ActorRegistry implements ServiceRegistry {
     this.now = options.now ?? Date.now;
     const { store } = options;
     const serviceEffects = options.effects?.service ?? {};
+    this.lookups = {
+      domainOwner: (domain) => store.domains.owner(domain),
+      newToken: options.newToken ?? (() => randomBytes(16).toString('hex')),
+    };
     const timer = createDurableTimer(this.now);
     const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}), sleepUntil: timer } as never });
     this.machine = serviceMachine.provide({
@@ -116,7 +120,7 @@ export class ActorRegistry implements ServiceRegistry {
     for (const serviceId of refused.map((r) => r.serviceId)) logger.error({ serviceId }, 'service snapshot refused: it stays as it was until migrated');
     let replayed = 0;
     for (const entry of store.inbox.incomplete()) {
-      const outcome = this.settle(() => this.apply(JSON.parse(entry.command) as Command));
+      const outcome = settle(() => this.apply(JSON.parse(entry.command) as Command));
       store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
       replayed++;
     }
@@ -131,7 +135,7 @@ export class ActorRegistry implements ServiceRegistry {
       this.now(),
     );
     if (duplicate && entry.outcome !== null) return this.replay(command.serviceId, JSON.parse(entry.outcome) as StoredOutcome);
-    const outcome = this.settle(() => this.apply(command));
+    const outcome = settle(() => this.apply(command));
     store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
     if ('error' in outcome) throw outcome.error;
     return outcome.result;
@@ -180,9 +184,9 @@ export class ActorRegistry implements ServiceRegistry {
     const { serviceId } = command;
     const service = this.live.get(serviceId);
     if (service === undefined) return this.applyToStopped(command);
-    const event = this.eventFor(command, service);
+    const event = eventFor(command, service.snapshot(), this.lookups);
     if (event !== null) {
-      if (!service.can(event)) throw this.conflict(command, service);
+      if (!service.can(event)) throw stateConflict(command, service.snapshot());
       service.send(event);
     }
     return { service: this.getOrThrow(serviceId), created: false };
@@ -210,46 +214,6 @@ export class ActorRegistry implements ServiceRegistry {
     // Deleting what is deleted is a success: Paymenter treats "already gone" as done.
     if (command.type === 'delete' && record.state === 'deleted') return { service: this.view(record), created: false };
     throw new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${record.state}: ${command.type} is not possible`, { details: { state: record.state } });
-  }
-
-  /** The event for a command, or null when the command is already satisfied. */
-  private eventFor(command: Exclude<Command, { type: 'create' }>, service: LiveService): ServiceEvent | null {
-    switch (command.type) {
-      case 'suspend':
-      case 'unsuspend':
-      case 'delete':
-      case 'retry':
-        return { type: command.type };
-      case 'domain.add':
-        return this.domainAddEvent(command, service);
-      case 'domain.remove':
-        if (!(command.domain in service.snapshot().context.domains)) {
-          throw new AppError('NOT_FOUND', `service ${command.serviceId} has no custom domain "${command.domain}"`, { field: 'domain' });
-        }
-        return { type: 'domain.remove', domain: command.domain };
-    }
-  }
-
-  private domainAddEvent(command: Extract<Command, { type: 'domain.add' }>, service: LiveService): ServiceEvent | null {
-    const { context } = service.snapshot();
-    if (command.domain in context.domains) return null;
-    const owner = this.options.store.domains.owner(command.domain);
-    if (owner !== undefined && owner !== command.serviceId) {
-      throw new AppError('DOMAIN_TAKEN', `the domain "${command.domain}" is attached to another service`, { field: 'domain' });
-    }
-    const state = topState(service.snapshot().value);
-    if ((state === 'active' || state === 'suspended') && Object.keys(context.domains).length >= context.domainQuota) {
-      throw new AppError('DOMAIN_QUOTA_EXCEEDED', `the ${context.plan} plan allows ${context.domainQuota} custom domains`, {
-        field: 'domain',
-        details: { quota: context.domainQuota },
-      });
-    }
-    return { type: 'domain.add', domain: command.domain, token: this.options.newToken?.() ?? randomBytes(16).toString('hex') };
-  }
-
-  private conflict(command: Command, service: LiveService): AppError {
-    const state = topState(service.snapshot().value);
-    return new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${state}: ${command.type} is not possible now`, { details: { state } });
   }
 
   private spawn(serviceId: string, start: { input: ServiceInput }): LiveService {
@@ -352,32 +316,9 @@ export class ActorRegistry implements ServiceRegistry {
     };
   }
 
-  /** Run a command and capture its outcome in the form the inbox stores. */
-  private settle(run: () => CommandOutcome): { result: CommandOutcome; stored: StoredOutcome } | { error: unknown; stored: StoredOutcome } {
-    try {
-      const result = run();
-      return { result, stored: { ok: true, created: result.created } };
-    } catch (error) {
-      if (!isAppError(error)) return { error, stored: { ok: false, code: 'INTERNAL', message: 'internal error' } };
-      const stored: StoredOutcome = {
-        ok: false,
-        code: error.code,
-        message: error.message,
-        ...(error.field === undefined ? {} : { field: error.field }),
-        ...(error.details === undefined ? {} : { details: { ...error.details } }),
-      };
-      return { error, stored };
-    }
-  }
-
   /** Answer a repeated delivery (same idempotency key) with the first outcome. */
   private replay(serviceId: string, stored: StoredOutcome): CommandOutcome {
-    if (!stored.ok) {
-      throw new AppError(stored.code as AppError['code'], stored.message, {
-        ...(stored.field === undefined ? {} : { field: stored.field }),
-        ...(stored.details === undefined ? {} : { details: stored.details }),
-      });
-    }
+    if (!stored.ok) throw storedError(stored);
     return { service: this.getOrThrow(serviceId), created: stored.created };
   }
 }
