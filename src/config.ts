@@ -52,6 +52,8 @@ export interface Config {
   readonly apiToken: string | undefined;
   readonly dbPath: string;
   readonly configPath: string | undefined;
+  /** A standalone sandbox's connection file (`npm run sandbox`); unset: an in-process sandbox. */
+  readonly sandboxFile: string | undefined;
   readonly logLevel: string;
   readonly baseDomain: string;
   readonly plans: readonly Plan[];
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     apiToken,
     dbPath: env.PROVISIOND_DB === undefined || env.PROVISIOND_DB === '' ? DEFAULTS.dbPath : env.PROVISIOND_DB,
     configPath,
+    sandboxFile: env.PROVISIOND_SANDBOX === '' ? undefined : env.PROVISIOND_SANDBOX,
     logLevel,
     baseDomain,
     plans,

@@ -10,6 +10,8 @@ import { loadConfig, type Config } from './config.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './persistence/store.js';
+import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
+import { readSandboxConnection } from './sandbox-connection.js';
 import { buildApp } from './server/app.js';
 
 /**
@@ -30,22 +32,39 @@ function resolveApiToken(config: Config, logger: Logger): string {
   return token;
 }
 
+/**
+ * No real infrastructure is configurable yet (the effects land in issue #4), so the daemon
+ * always runs against a sandbox: a standalone one named by PROVISIOND_SANDBOX, or one started
+ * in this process. Either way it says so loudly and allocates from the sandbox's loopback pool.
+ */
+async function connectSandbox(config: Config, logger: Logger): Promise<{ connection: SandboxConnection; sandbox?: Sandbox }> {
+  if (config.sandboxFile !== undefined) {
+    const connection = readSandboxConnection(config.sandboxFile);
+    logger.warn({ file: config.sandboxFile, control: connection.control.url }, 'SANDBOX MODE: using the standalone sandbox described in this file');
+    return { connection };
+  }
+  const sandbox = await createSandbox();
+  logger.warn({ addresses: sandbox.addresses }, 'SANDBOX MODE: no infrastructure is configured, so simulators of Proxmox, Cloudflare, Nginx Proxy Manager, ISPConfig, SSH and DNS run in this process on loopback');
+  return { connection: sandbox.connection, sandbox };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   mkdirSync(dirname(config.dbPath), { recursive: true });
   const apiToken = resolveApiToken(config, logger);
+  const { connection, sandbox } = await connectSandbox(config, logger);
   const store = openStore(config.dbPath);
   const registry = createServiceRegistry({
     store,
     plans: config.plans,
     allocation: {
-      ipPool: config.pools.privateIps,
+      ipPool: connection.pools.privateIps,
       vmidRange: config.pools.vmids,
       reservedSubdomains: config.pools.reservedSubdomains,
       random: Math.random,
     },
-    baseDomain: config.baseDomain,
+    baseDomain: connection.baseDomain,
     logger,
   });
   logger.warn('no infrastructure effects are configured yet: provisioning steps fail with EFFECT_UNAVAILABLE and compensate');
@@ -64,6 +83,7 @@ async function main(): Promise<void> {
     await app.close();
     registry.shutdown();
     store.close();
+    await sandbox?.close();
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void stop(signal));
