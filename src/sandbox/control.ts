@@ -13,7 +13,7 @@
  *   GET    /dns/txt/:name          → {name, values}
  *   POST   /npm/expire-tokens
  *   POST   /ispconfig/expire-sessions
- *   GET    /state                  → containers, proxy hosts, DNS zones (a quick look)
+ *   GET    /state                  → containers, proxy hosts, DNS zones, serving sites, SSH counts per node
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { FaultKind, FaultRule, Faults } from './core/faults.js';

@@ -34,6 +34,8 @@ export interface SandboxOptions {
   readonly privateIps?: { readonly first: string; readonly last: string };
   /** The Cloudflare zone sites are created in, and the daemon's base domain. */
   readonly zone?: string;
+  /** Where a simulated site server reports a failure to serve (default: stderr). */
+  readonly onSiteError?: (error: Error, vmid: number) => void;
 }
 
 export type SandboxPort = 'proxmox' | 'cloudflare' | 'npm' | 'proxy' | 'ispconfig' | 'ssh' | 'dns' | 'control';
@@ -117,7 +119,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         });
       });
 
-    const sites = createSiteServers({ world, port: sitePort });
+    const sites = createSiteServers({ world, port: sitePort, ...(options.onSiteError === undefined ? {} : { onError: options.onSiteError }) });
     closers.push(() => sites.close());
     const proxmox = createProxmoxSimulator({ world, faults, latency, tokens: [proxmoxToken], nodes: SANDBOX_DEFAULTS.nodes });
     const cloudflare = createCloudflareSimulator({ faults, latency, tokens: [cloudflareToken], zones: [zone] });
@@ -130,7 +132,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       world,
       expireNpmTokens: () => npm.expireTokens(),
       expireIspconfigSessions: () => ispconfig.expireSessions(),
-      state: () => ({ proxyHosts: npm.hosts(), zones: ispconfig.zones(), sites: sites.serving() }),
+      state: () => ({ proxyHosts: npm.hosts(), zones: ispconfig.zones(), sites: sites.serving(), sshByNode: ssh.nodeCounts() }),
     });
 
     const addresses = {

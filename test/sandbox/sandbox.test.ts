@@ -128,6 +128,8 @@ describe('the sandbox as a whole', () => {
 
     const counters = (await (await fetch(`${sandbox.connection.control.url}/counters`)).json()) as { counters: Record<string, { calls: number }> };
     assert.ok((counters.counters['ssh.exec']?.calls ?? 0) >= 3);
+    const state = (await (await fetch(`${sandbox.connection.control.url}/state`)).json()) as { sshByNode: Record<string, { calls: number }> };
+    assert.ok((state.sshByNode.node1?.calls ?? 0) >= 3, 'commands are counted per node');
   });
 
   it('stops serving the site when the container is stopped', async () => {
