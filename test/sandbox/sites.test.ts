@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { World, type WorldContainer } from '../../src/sandbox/core/world.js';
 import { createSiteServers, type SiteServers } from '../../src/sandbox/sites/site-servers.js';
+import { waitFor } from '../support/stack.js';
 
 const PORT = 20000 + Math.floor(Math.random() * 20000);
 const subnet = `127.99.${Math.floor(Math.random() * 250) + 1}`;
@@ -22,12 +23,7 @@ function configured(vmid: number, overrides: Partial<WorldContainer> = {}): Worl
   };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 2000) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, 2_000, what);
 
 /** A raw GET with our own Host header (fetch will not let us set it). */
 function get(ip: string, path: string, host = 'customer.nodepoint.eu'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ssh2, { type Client } from 'ssh2';
+import { waitFor } from '../support/stack.js';
+import { connect as connectWith, run } from './ssh-harness.js';
 import { Faults } from '../../src/sandbox/core/faults.js';
 import { Latency } from '../../src/sandbox/core/timing.js';
 import { World, type WorldContainer } from '../../src/sandbox/core/world.js';
@@ -23,41 +25,8 @@ DB_PASSWORD="$(openssl rand -base64 24)"
 for step in a b; do echo "$step"; done
 `;
 
-interface Result {
-  stdout: string;
-  stderr: string;
-  code: number | undefined;
-}
-
-function connect(port: number): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once('ready', () => resolve(client));
-    client.once('error', reject);
-    client.connect({ host: '127.0.0.1', port, username: 'root', privateKey: clientKey.private });
-  });
-}
-
-function run(client: Client, command: string, stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, (error, stream) => {
-      if (error !== undefined) return reject(error);
-      const result: Result = { stdout: '', stderr: '', code: undefined };
-      stream.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
-      stream.stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
-      stream.on('exit', (code: number | null) => (result.code = code ?? undefined));
-      stream.on('close', () => resolve(result));
-      stream.end(stdin);
-    });
-  });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 2000) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const connect = (port: number): Promise<Client> => connectWith(port, clientKey.private);
+const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, 2_000, what);
 
 describe('the WordPress installer over pct exec', () => {
   const world = new World();

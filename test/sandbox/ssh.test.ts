@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import { connect as connectWith, run, type Result } from './ssh-harness.js';
 import { Faults } from '../../src/sandbox/core/faults.js';
 import { Latency } from '../../src/sandbox/core/timing.js';
 import { World, type WorldContainer } from '../../src/sandbox/core/world.js';
@@ -10,35 +11,7 @@ const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
 const strangerKey = ssh2.utils.generateKeyPairSync('ed25519');
 const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
 
-interface Result {
-  stdout: string;
-  stderr: string;
-  code: number | undefined;
-}
-
-function connect(port: number, config: Partial<ConnectConfig> = {}): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once('ready', () => resolve(client));
-    client.once('error', reject);
-    client.connect({ host: '127.0.0.1', port, username: 'root', privateKey: clientKey.private, readyTimeout: 5000, ...config });
-  });
-}
-
-/** Run one command; resolves when the channel closes (code undefined: no exit status came). */
-function run(client: Client, command: string, stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, (error, stream) => {
-      if (error !== undefined) return reject(error);
-      const result: Result = { stdout: '', stderr: '', code: undefined };
-      stream.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
-      stream.stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
-      stream.on('exit', (code: number | null) => (result.code = code ?? undefined));
-      stream.on('close', () => resolve(result));
-      stream.end(stdin);
-    });
-  });
-}
+const connect = (port: number, config: Partial<ConnectConfig> = {}): Promise<Client> => connectWith(port, clientKey.private, config);
 
 function container(vmid: number, overrides: Partial<WorldContainer> = {}): WorldContainer {
   return { vmid, node: 'node1', status: 'running', ip: null, hostname: `ct${vmid}.example.test`, files: new Map(), ...overrides };
