@@ -20,6 +20,22 @@ export type ErrorCode =
   | 'IP_POOL_EXHAUSTED'
   | 'VMID_RANGE_EXHAUSTED'
   | 'SUBDOMAIN_EXHAUSTED'
+  // Effects: what the outside world answered (docs/architecture.md §5).
+  | 'UPSTREAM_UNAVAILABLE' // 5xx, 59x, connection refused/reset: retryable
+  | 'UPSTREAM_TIMEOUT' // no answer in time: retryable
+  | 'UPSTREAM_REJECTED' // 4xx the request itself caused: permanent
+  | 'UPSTREAM_AUTH_FAILED' // credentials refused: permanent until an operator fixes them
+  | 'UPSTREAM_RATE_LIMITED' // 429 or our own budget exhausted: retryable
+  | 'RESOURCE_LOCKED' // Proxmox "CT is locked" / "can't lock file": retryable
+  | 'RESOURCE_CONFLICT' // exists with other settings, or in use elsewhere: permanent
+  | 'NOT_OURS' // exists but carries no marker of this service: never touched
+  | 'TASK_FAILED' // a Proxmox task ended with an error exit status
+  | 'SHUTDOWN_TIMEOUT' // graceful shutdown did not finish in time
+  | 'NOT_READY' // the container does not answer yet: retryable
+  | 'INSTALL_FAILED' // the installer stopped at a named step
+  | 'VERIFY_FAILED' // WordPress is not where the installer should have left it
+  | 'SITE_NOT_LIVE' // the site does not answer through the proxy: retryable
+  | 'OWNERSHIP_UNPROVEN' // the custom domain's TXT record is missing or wrong: retryable
   // Runtime.
   | 'EFFECT_UNAVAILABLE'
   | 'SNAPSHOT_INCOMPATIBLE'
