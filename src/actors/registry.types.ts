@@ -2,7 +2,7 @@
  * What the HTTP layer may ask of the live actor system. The server imports only these
  * types and a ServiceRegistry instance; it never reaches SQL or infrastructure.
  */
-import type { TransitionRow } from '../persistence/types.js';
+import type { LogLine, TransitionRow } from '../persistence/types.js';
 
 /** A command, as data: what a webhook or an operator asked for. Replayable after a crash. */
 export type Command =
@@ -64,6 +64,9 @@ export interface ServiceView {
 /** One committed transition, exactly as the log stores it. */
 export type TransitionView = TransitionRow;
 
+/** One line of a service's log (installer output and the like). */
+export type LogView = LogLine;
+
 export interface CommandOutcome {
   readonly service: ServiceView;
   /** For create: true when this call created the service, false when it already existed. */
@@ -89,4 +92,8 @@ export interface ServiceRegistry {
   lastSeq(): number;
   /** Called synchronously after each commit, in sequence order. Returns an unsubscribe. */
   onTransition(listener: (transition: TransitionView) => void): () => void;
+  /** The newest `limit` lines of a service's log, oldest first. */
+  logTail(serviceId: string, limit: number): LogView[];
+  /** Called for every line appended to any service's log. Returns an unsubscribe. */
+  onLog(listener: (line: LogView) => void): () => void;
 }

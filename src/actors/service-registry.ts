@@ -17,7 +17,7 @@ import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
-import type { Command, CommandOutcome, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
+import type { Command, CommandOutcome, LogView, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
 import { toServiceView, type SnapshotReading } from './service-view.js';
 
 export interface RegistryOptions {
@@ -51,6 +51,7 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly now: () => number;
   private readonly live = new Map<string, LiveService>();
   private readonly listeners = new Set<(transition: TransitionView) => void>();
+  private readonly logListeners = new Set<(line: LogView) => void>();
   private readonly domainsSeen = new Map<string, string>();
   private readonly lookups: EventLookups;
   private closing = false;
@@ -165,6 +166,31 @@ export class ActorRegistry implements ServiceRegistry {
   onTransition(listener: (transition: TransitionView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Append a line to a service's log (the installer's output reaches it through this) and
+   * hand it to log listeners. Lines of unknown services are dropped: there is nothing to own them.
+   */
+  appendLog(serviceId: string, line: string): void {
+    if (this.options.store.services.get(serviceId) === undefined) return;
+    const logged = this.options.store.logs.append(serviceId, line, this.now());
+    for (const listener of this.logListeners) {
+      try {
+        listener(logged);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'log listener failed');
+      }
+    }
+  }
+
+  logTail(serviceId: string, limit: number): LogView[] {
+    return this.options.store.logs.tail(serviceId, limit);
+  }
+
+  onLog(listener: (line: LogView) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
   }
 
   /** Live actors in memory (unfinished services). */

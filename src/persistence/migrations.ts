@@ -5,6 +5,7 @@
 import { AppError } from '../errors.js';
 import type { Db } from './database.js';
 import { INITIAL_SCHEMA } from './initial.migration.js';
+import { SERVICE_LOG_SCHEMA } from './service-log.migration.js';
 
 export interface Migration {
   readonly version: number;
@@ -12,7 +13,10 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'per-service log', sql: SERVICE_LOG_SCHEMA },
+];
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
 

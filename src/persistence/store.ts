@@ -4,6 +4,7 @@ import { openDatabase } from './database.js';
 import type { Db } from './database.js';
 import { createDomainStore } from './domain-store.js';
 import { createInboxStore } from './inbox-store.js';
+import { createLogStore } from './log-store.js';
 import { migrate } from './migrations.js';
 import { createServiceStore } from './service-store.js';
 import type { Store } from './types.js';
@@ -17,6 +18,7 @@ export function createStore(db: Db): Store {
     transitions: createTransitionStore(db),
     domains: createDomainStore(db),
     inbox: createInboxStore(db),
+    logs: createLogStore(db),
     close: () => {
       db.close();
     },

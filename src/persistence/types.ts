@@ -120,6 +120,14 @@ export interface InboxEntry {
   readonly outcome: string | null;
 }
 
+/** One line of a service's log (installer output and the like). */
+export interface LogLine {
+  readonly id: number;
+  readonly serviceId: string;
+  readonly at: number;
+  readonly line: string;
+}
+
 export interface ListServicesQuery {
   readonly state?: string;
   /** Keyset pagination: services whose id sorts after this one. */
@@ -174,6 +182,12 @@ export interface Store {
     complete(id: number, outcome: string, now: number): void;
     /** Deliveries accepted but never completed (the process died in between). */
     incomplete(): InboxEntry[];
+  };
+  readonly logs: {
+    /** Append a line; the oldest lines beyond the per-service bound are pruned. */
+    append(serviceId: string, line: string, at: number): LogLine;
+    /** The newest `limit` lines of a service, oldest first. */
+    tail(serviceId: string, limit: number): LogLine[];
   };
   close(): void;
 }

@@ -13,7 +13,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
-import type { ServiceRegistry, TransitionView } from '../actors/registry.types.js';
+import type { LogView, ServiceRegistry, TransitionView } from '../actors/registry.types.js';
 import { transitionToWire } from './wire.js';
 
 export const CLOSE_GOING_AWAY = 1001;
@@ -28,6 +28,8 @@ export interface FeedClientOptions {
   /** The newest committed seq when the client connected, reported in the hello. */
   readonly lastSeq: number;
   readonly serviceId: string | undefined;
+  /** Also stream log lines as they are written, once caught up. */
+  readonly logs?: boolean;
   readonly maxBufferedBytes: number;
   readonly pageSize: number;
   readonly drainTimeoutMs: number;
@@ -44,12 +46,15 @@ export function serveFeedClient(
   let lastSent = options.since;
   let finished = false;
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeLogs: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const stop = (): void => {
     finished = true;
     unsubscribe?.();
     unsubscribe = undefined;
+    unsubscribeLogs?.();
+    unsubscribeLogs = undefined;
     clearTimeout(timer);
   };
   const close = (code: number, reason: string): void => {
@@ -71,6 +76,13 @@ export function serveFeedClient(
     if (ws.readyState !== WebSocket.OPEN) return stop();
     if (overloaded()) return close(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
     send(transition);
+  };
+
+  const onLog = (line: LogView): void => {
+    if (finished || (serviceId !== undefined && line.serviceId !== serviceId)) return;
+    if (ws.readyState !== WebSocket.OPEN) return stop();
+    if (overloaded()) return close(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
+    ws.send(JSON.stringify({ type: 'log', service_id: line.serviceId, at: line.at, line: line.line }));
   };
 
   const waitForDrain = (): void => {
@@ -104,6 +116,16 @@ export function serveFeedClient(
             close(CLOSE_INTERNAL_ERROR, 'internal error');
           }
         });
+        if (options.logs === true) {
+          unsubscribeLogs = registry.onLog((line) => {
+            try {
+              onLog(line);
+            } catch (error) {
+              log.error({ err: error }, 'feed log delivery failed');
+              close(CLOSE_INTERNAL_ERROR, 'internal error');
+            }
+          });
+        }
         return;
       }
       // A full page: yield to other work before reading the next one.

@@ -5,8 +5,10 @@
  * Protocol (server → client JSON text messages; anything the client sends is ignored):
  *   {type:'hello', since, last_seq, service_id}        first, once
  *   {type:'transition', seq, service_id, from, to, event, step, error, at}   in seq order
+ *   {type:'log', service_id, at, line}                  with logs=true, once caught up
  * Query: `since=<seq>` replays every transition after it (0 = the whole history; omitted =
- * live only, from `last_seq`), `service_id=<id>` filters, `token=<token>` authenticates
+ * live only, from `last_seq`), `service_id=<id>` filters, `logs=true` adds the services' log
+ * lines as they are written (live only: GET /v1/services/:id/log has the history), `token=<token>` authenticates
  * browsers, which may instead offer the subprotocols [`provisiond.v1`, `bearer.<token>`].
  * Close codes: 1001 server shutting down, 1013 slow consumer (reconnect with since=<last seq
  * received>), 1011 internal error. A refused upgrade gets a JSON HTTP error: 400 bad query,
@@ -52,16 +54,20 @@ function refuse(socket: Duplex, error: WireError, headers: Readonly<Record<strin
 const SINCE = /^\d{1,16}$/;
 const SERVICE_ID = new RegExp(SERVICE_ID_PATTERN);
 
-function readQuery(query: URLSearchParams): { since: number | undefined; serviceId: string | undefined } | WireError {
+function readQuery(query: URLSearchParams): { since: number | undefined; serviceId: string | undefined; logs: boolean } | WireError {
   const since = query.get('since');
   const serviceId = query.get('service_id');
+  const logs = query.get('logs');
+  if (logs !== null && !['1', 'true', '0', 'false'].includes(logs)) {
+    return wireError(400, 'VALIDATION_FAILED', 'logs: must be true or false', { field: 'logs' });
+  }
   if (since !== null && (!SINCE.test(since) || !Number.isSafeInteger(Number(since)))) {
     return wireError(400, 'VALIDATION_FAILED', 'since: must be a non-negative integer seq', { field: 'since' });
   }
   if (serviceId !== null && !SERVICE_ID.test(serviceId)) {
     return wireError(400, 'VALIDATION_FAILED', 'service_id: must match ' + SERVICE_ID_PATTERN, { field: 'service_id' });
   }
-  return { since: since === null ? undefined : Number(since), serviceId: serviceId ?? undefined };
+  return { since: since === null ? undefined : Number(since), serviceId: serviceId ?? undefined, logs: logs === '1' || logs === 'true' };
 }
 
 /**
@@ -116,7 +122,7 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
       ws.on('close', () => clients.delete(ws));
       try {
         const lastSeq = registry.lastSeq();
-        serveFeedClient(ws, registry, { ...settings, since: query.since ?? lastSeq, lastSeq, serviceId: query.serviceId }, app.log);
+        serveFeedClient(ws, registry, { ...settings, since: query.since ?? lastSeq, lastSeq, serviceId: query.serviceId, logs: query.logs }, app.log);
       } catch (error) {
         // This runs outside any request: an escaping error would crash the process.
         app.log.error({ err: error }, 'feed connection failed');

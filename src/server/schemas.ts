@@ -49,3 +49,7 @@ export const ServiceParams = Type.Object({ service_id: ServiceIdString });
 export const ServiceDomainParams = Type.Object({ service_id: ServiceIdString, domain: DomainText });
 
 export const DEFAULT_LIST_LIMIT = 100;
+
+export const LogQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })) });
+
+export const DEFAULT_LOG_LIMIT = 200;

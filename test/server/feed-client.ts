@@ -14,13 +14,20 @@ export interface FeedHello {
   readonly service_id: string | null;
 }
 
+export interface FeedLog {
+  readonly type: 'log';
+  readonly service_id: string;
+  readonly at: number;
+  readonly line: string;
+}
+
 export interface ConnectOptions {
   readonly headers?: Record<string, string>;
   readonly protocols?: string[];
 }
 
 export class FeedClient {
-  readonly messages: (FeedHello | FeedTransition)[] = [];
+  readonly messages: (FeedHello | FeedTransition | FeedLog)[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly ws: WebSocket;
 

@@ -5,7 +5,7 @@
 import { AppError } from '../../errors.js';
 import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
 import { normaliseDomain } from '../fields.js';
-import { DEFAULT_LIST_LIMIT, DomainBody, ListQuery, ServiceDomainParams, ServiceParams } from '../schemas.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_LOG_LIMIT, DomainBody, ListQuery, LogQuery, ServiceDomainParams, ServiceParams } from '../schemas.js';
 import { serviceToWire, transitionToWire } from '../wire.js';
 
 const SHOW_TRANSITIONS = 20;
@@ -30,6 +30,13 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
       service: serviceToWire(service),
       transitions: registry.recentTransitions(serviceId, SHOW_TRANSITIONS).map(transitionToWire),
     };
+  });
+
+  app.get('/v1/services/:service_id/log', { schema: { params: ServiceParams, querystring: LogQuery } }, async (request) => {
+    const serviceId = request.params.service_id;
+    if (registry.get(serviceId) === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
+    const lines = registry.logTail(serviceId, request.query.limit ?? DEFAULT_LOG_LIMIT);
+    return { service_id: serviceId, lines: lines.map(({ id, at, line }) => ({ id, at, line })) };
   });
 
   for (const type of ['retry', 'suspend', 'unsuspend', 'delete'] as const) {
