@@ -1,0 +1,117 @@
+/**
+ * The thin transport: one undici Pool to the API, the token header, form-encoded bodies
+ * (booleans as 1/0, NOTES §1), per-request header/body timeouts, the caller's AbortSignal,
+ * and a p-limit gate so no more than `concurrency` requests are in flight (Proxmox has no 429;
+ * overload only makes it slow). Exactly one attempt per call: the machine owns retries.
+ *
+ * Every response ≥ 400 closes the connection on real PVE (it sends `Connection: close`);
+ * undici honours that and opens a fresh socket for the next request, so an error never
+ * poisons the request after it.
+ */
+import pLimit from 'p-limit';
+import { Pool } from 'undici';
+import { AppError } from '../../errors.js';
+import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
+import { classifyHttp, classifyTransport } from './errors.js';
+import { tlsConnector } from './tls.js';
+
+export type ParamValue = string | number | boolean | undefined;
+export type Params = Readonly<Record<string, ParamValue>>;
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ProxmoxClient {
+  request<T = unknown>(method: Method, path: string, params?: Params, signal?: AbortSignal): Promise<T>;
+  /** Requests running and waiting for a slot, for the status page. */
+  queue(): { readonly active: number; readonly pending: number };
+  close(): Promise<void>;
+}
+
+/** A path with every interpolated value percent-encoded (UPIDs, sids, names). */
+export function apiPath(strings: TemplateStringsArray, ...values: (string | number)[]): string {
+  return strings.reduce((path, part, i) => path + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
+}
+
+function encodeParams(params: Params | undefined): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    form.append(key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  }
+  return form.toString();
+}
+
+interface PveBody {
+  readonly data?: unknown;
+  readonly message?: unknown;
+  readonly errors?: Readonly<Record<string, unknown>>;
+}
+
+function parseBody(text: string): PveBody | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as PveBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
+  const config = resolveConfig(options);
+  const { base, requestTimeoutMs } = config;
+  const pool = new Pool(base.origin, {
+    connections: config.concurrency,
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: requestTimeoutMs,
+    ...(base.protocol === 'https:'
+      ? { connect: tlsConnector({ connectTimeoutMs: Math.min(requestTimeoutMs, 10_000), ...(config.caFile === undefined ? {} : { caFile: config.caFile }), ...(config.fingerprint === undefined ? {} : { fingerprint: config.fingerprint }) }) }
+      : { connect: { timeout: Math.min(requestTimeoutMs, 10_000) } }),
+  });
+  const limit = pLimit(config.concurrency);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  // Built once and never logged or put in an error message.
+  const authorization = `PVEAPIToken=${config.tokenId}=${config.tokenSecret}`;
+
+  const send = async (method: Method, path: string, params: Params | undefined, signal: AbortSignal | undefined): Promise<unknown> => {
+    const label = `${method} ${path}`;
+    const encoded = encodeParams(params);
+    const inQuery = method === 'GET' || method === 'DELETE';
+    const headers: Record<string, string> = { authorization, accept: 'application/json' };
+    if (!inQuery && encoded !== '') headers['content-type'] = 'application/x-www-form-urlencoded';
+    let status: number;
+    let statusText: string;
+    let text: string;
+    try {
+      if (signal?.aborted === true) throw signal.reason;
+      const response = await pool.request({
+        method,
+        path: `${prefix}${path}${inQuery && encoded !== '' ? `?${encoded}` : ''}`,
+        headers,
+        ...(inQuery || encoded === '' ? {} : { body: encoded }),
+        ...(signal === undefined ? {} : { signal }),
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
+      });
+      status = response.statusCode;
+      statusText = response.statusText;
+      text = await response.body.text();
+    } catch (error) {
+      throw classifyTransport(error, label, signal);
+    }
+    const body = parseBody(text);
+    if (status >= 200 && status < 300) {
+      if (body === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', `${label}: unreadable answer from Proxmox`, { system: 'proxmox', retryable: true });
+      return body.data ?? null;
+    }
+    // Newer servers send `message`; older ones only the status line (NOTES §2).
+    const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.trim() : statusText.trim() || `HTTP ${status}`;
+    throw classifyHttp({ status, message, request: label, ...(body?.errors === undefined ? {} : { errors: body.errors }) });
+  };
+
+  return {
+    request: <T>(method: Method, path: string, params?: Params, signal?: AbortSignal) =>
+      limit(() => send(method, path, params, signal)) as Promise<T>,
+    queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
+    close: () => pool.close(),
+  };
+}

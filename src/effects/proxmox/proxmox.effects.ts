@@ -1,0 +1,240 @@
+/**
+ * The Proxmox effects of the service lifecycle (src/machines/effect-contracts.ts). Each one
+ * is idempotent and owner-checked: it looks before it acts, adopts what carries our marker,
+ * refuses (NOT_OURS) what does not, and treats "already gone" as done. One attempt per call;
+ * only waiting for tasks and states polls.
+ */
+import { AppError } from '../../errors.js';
+import { apiPath, type ProxmoxClient } from './client.js';
+import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
+import { Containers } from './containers.js';
+import { isConflict, isMissing, notOurs } from './errors.js';
+import { Ha } from './ha.js';
+import { marker, OWNER_TAG, serviceTag } from './ownership.js';
+import { waitTask } from './polling.js';
+import { Power } from './power.js';
+
+export interface ServiceRef {
+  readonly serviceId: string;
+}
+export interface ContainerRef extends ServiceRef {
+  readonly vmid: number;
+}
+export interface CreateContainerInput extends ContainerRef {
+  /** The site's FQDN, used as the container's hostname. */
+  readonly hostname: string;
+  readonly privateIp: string;
+  readonly resources: { readonly memoryMb: number; readonly diskGb: number; readonly cores: number };
+}
+export interface ShutdownInput extends ContainerRef {
+  readonly timeoutSeconds: number;
+}
+export interface ResizeInput extends ContainerRef {
+  readonly memoryMb: number;
+  readonly diskGb: number;
+}
+export interface ContainerStatus {
+  readonly status: string;
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly maxMemoryBytes: number;
+  readonly diskBytes: number;
+  readonly maxDiskBytes: number;
+  readonly uptimeSeconds: number;
+  readonly node: string;
+}
+
+export interface ProxmoxEffectsDeps {
+  readonly config: ProxmoxConfig;
+  readonly client: ProxmoxClient;
+}
+
+const INITIAL_SNAPSHOT = 'initial';
+
+export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
+  const config = resolveConfig(deps.config);
+  const { client } = deps;
+  const cts = new Containers(client);
+  const power = new Power(client, cts, config);
+  const ha = new Ha(client, config.nodes);
+
+  const createParams = (input: CreateContainerInput) => ({
+    vmid: input.vmid,
+    ostemplate: config.template,
+    rootfs: `${config.storage}:${input.resources.diskGb}`,
+    net0: `name=eth0,bridge=${config.bridge},ip=${input.privateIp}/${config.cidr},gw=${config.gateway}`,
+    hostname: input.hostname,
+    memory: input.resources.memoryMb,
+    swap: config.swapMb,
+    cores: input.resources.cores,
+    // Create defaults it to 1 although the schema says 0 (NOTES §6): say it explicitly.
+    unprivileged: true,
+    // The only feature an API token may set (NOTES §3).
+    features: 'nesting=1',
+    onboot: true,
+    tags: `${OWNER_TAG};${serviceTag(input.serviceId)}`,
+    description: marker(input.serviceId),
+  });
+
+  /** Ours already: wait out a create still running, then make sure it runs. */
+  const adopt = async (input: CreateContainerInput, lock: string | undefined, signal: AbortSignal): Promise<{ node: string }> => {
+    if (lock !== undefined) {
+      throw new AppError('RESOURCE_LOCKED', `container ${input.vmid} is locked (${lock}); an earlier create may still be running`, { system: 'proxmox', retryable: true });
+    }
+    return { node: await power.start(input.vmid, signal) };
+  };
+
+  const createContainer = async (input: CreateContainerInput, signal: AbortSignal): Promise<{ node: string }> => {
+    const found = await cts.inspect(input.vmid, input.serviceId, signal);
+    if (found.kind === 'foreign') throw notOurs(`container ${input.vmid}`, input.serviceId);
+    if (found.kind === 'ours') return adopt(input, found.located.lock, signal);
+    let upid: unknown;
+    try {
+      upid = await client.request('POST', apiPath`/nodes/${config.homeNode}/lxc`, createParams(input), signal);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // Someone created this VMID between our look and our create: ours (a parallel run) or not.
+      const again = await cts.inspect(input.vmid, input.serviceId, signal);
+      if (again.kind !== 'ours') throw again.kind === 'foreign' ? notOurs(`container ${input.vmid}`, input.serviceId) : error;
+      return adopt(input, again.located.lock, signal);
+    }
+    await waitTask(client, config, upid, signal);
+    return { node: await power.start(input.vmid, signal) };
+  };
+
+  const registerHa = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to put under HA`, { system: 'proxmox' });
+    await ha.ensureResource(input.vmid, input.serviceId, signal);
+    await ha.ensurePlacement(input.vmid, input.serviceId, signal);
+  };
+
+  const removeHa = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    // The CT may be gone already; if it exists it must be ours.
+    await cts.ours(input.vmid, input.serviceId, signal);
+    await ha.remove(input.vmid, input.serviceId, signal);
+  };
+
+  const snapshotNames = async (vmid: number, signal: AbortSignal): Promise<string[]> => {
+    const list = await cts.call<{ name?: unknown }[]>(vmid, 'GET', '/snapshot', undefined, signal);
+    return list.map((s) => String(s.name ?? '')).filter((name) => name !== '' && name !== 'current');
+  };
+
+  const takeSnapshot = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to snapshot`, { system: 'proxmox' });
+    if ((await snapshotNames(input.vmid, signal)).includes(INITIAL_SNAPSHOT)) return;
+    try {
+      const upid = await cts.call(input.vmid, 'POST', '/snapshot', { snapname: INITIAL_SNAPSHOT, description: marker(input.serviceId) }, signal);
+      await waitTask(client, config, upid, signal);
+    } catch (error) {
+      // A parallel run took it first (the name check runs inside the worker).
+      if (!isConflict(error)) throw error;
+    }
+  };
+
+  const deleteSnapshots = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    if ((await cts.ours(input.vmid, input.serviceId, signal)) === null) return;
+    // Newest first: storages that only roll back to the latest snapshot stay consistent.
+    for (const name of (await snapshotNames(input.vmid, signal)).reverse()) {
+      try {
+        const upid = await cts.call(input.vmid, 'DELETE', apiPath`/snapshot/${name}`, undefined, signal);
+        await waitTask(client, config, upid, signal);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+  };
+
+  const shutdownContainer = async (input: ShutdownInput, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) return; // gone is as down as it gets
+    await power.setOnboot(input.vmid, ct.config, false, signal);
+    await power.shutdown(input.vmid, input.timeoutSeconds, signal);
+  };
+
+  const stopContainer = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) return;
+    await power.setOnboot(input.vmid, ct.config, false, signal);
+    await power.stop(input.vmid, signal);
+  };
+
+  const startContainer = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to start`, { system: 'proxmox' });
+    await power.setOnboot(input.vmid, ct.config, true, signal);
+    await power.start(input.vmid, signal);
+  };
+
+  const destroyContainer = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) return;
+    // Stopped first (HA told to keep it down), so neither the CRM nor a running guest gets in the way.
+    await power.stop(input.vmid, signal);
+    try {
+      // purge: out of HA resources, rules and backup jobs too; force: stop if it runs again.
+      const upid = await cts.call(input.vmid, 'DELETE', '', { purge: true, 'destroy-unreferenced-disks': true, force: true }, signal);
+      await waitTask(client, config, upid, signal);
+    } catch (error) {
+      if (isMissing(error) && (await cts.locate(input.vmid, signal)) === null) return;
+      throw error;
+    }
+  };
+
+  /** Free for this service: nobody has the VMID, or this service's own container does. */
+  const vmidFree = async (input: ContainerRef, signal: AbortSignal): Promise<boolean> =>
+    (await cts.inspect(input.vmid, input.serviceId, signal)).kind !== 'foreign';
+
+  const containerStatus = async (input: ContainerRef, signal: AbortSignal): Promise<ContainerStatus | null> => {
+    if ((await cts.ours(input.vmid, input.serviceId, signal)) === null) return null;
+    let status;
+    try {
+      status = await cts.status(input.vmid, signal);
+    } catch (error) {
+      if (isMissing(error) && (await cts.locate(input.vmid, signal)) === null) return null;
+      throw error;
+    }
+    return {
+      status: status.status,
+      cpu: Number(status.cpu ?? 0),
+      memoryBytes: Number(status.mem ?? 0),
+      maxMemoryBytes: Number(status.maxmem ?? 0),
+      diskBytes: Number(status.disk ?? 0),
+      maxDiskBytes: Number(status.maxdisk ?? 0),
+      uptimeSeconds: Number(status.uptime ?? 0),
+      node: status.node,
+    };
+  };
+
+  /** Memory is a config change; the disk only grows (`resize` refuses to shrink). */
+  const resize = async (input: ResizeInput, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to resize`, { system: 'proxmox' });
+    if (Number(ct.config.memory) !== input.memoryMb) await cts.call(input.vmid, 'PUT', '/config', { memory: input.memoryMb }, signal);
+    const size = /size=(\d+(?:\.\d+)?)([KMGT])?/.exec(String(ct.config.rootfs ?? ''));
+    const factor = { K: 1 / 2 ** 20, M: 1 / 2 ** 10, G: 1, T: 2 ** 10 }[size?.[2] ?? 'G'] ?? 1;
+    const currentGb = Number(size?.[1] ?? 0) * factor;
+    if (input.diskGb > currentGb) {
+      const upid = await cts.call(input.vmid, 'PUT', '/resize', { disk: 'rootfs', size: `${input.diskGb}G` }, signal);
+      await waitTask(client, config, upid, signal);
+    }
+  };
+
+  return {
+    createContainer,
+    registerHa,
+    takeSnapshot,
+    shutdownContainer,
+    stopContainer,
+    startContainer,
+    removeHa,
+    deleteSnapshots,
+    destroyContainer,
+    vmidFree,
+    containerStatus,
+    resize,
+  };
+}
+
+export type ProxmoxEffects = ReturnType<typeof createProxmoxEffects>;
