@@ -1,0 +1,93 @@
+/**
+ * The one door to Cloudflare: the official SDK, configured so that it never acts on its own
+ * (no retries, no credentials from the environment), and a `call()` every request goes
+ * through — a concurrency slot, then the request budget, then one attempt with a timeout and the
+ * caller's signal, then classification into the error taxonomy.
+ */
+import Cloudflare from 'cloudflare';
+import pLimit from 'p-limit';
+import { AppError } from '../../errors.js';
+import { classify, retryAfterMs, SYSTEM } from './errors.js';
+import { DEFAULT_BUDGET, RequestBudget, type BudgetLimit, type BudgetStatus } from './request-budget.js';
+
+export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Requests in flight at once. Cloudflare's own per-IP limit is 200/s; the budget is the real cap. */
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface CloudflareClientOptions {
+  /** An API token with `#dns_records:edit` on the zone. Never logged. */
+  readonly apiToken: string;
+  /** Must include `/client/v4` (the SDK appends paths to it). */
+  readonly baseUrl?: string;
+  /** Per request; the SDK's timeout is per attempt and we make one attempt. */
+  readonly timeoutMs?: number;
+  readonly budget?: BudgetLimit;
+  readonly concurrency?: number;
+  readonly now?: () => number;
+}
+
+/** What the SDK call receives: forward it as the call's request options. */
+export interface RequestOptions {
+  readonly signal: AbortSignal;
+  readonly timeout: number;
+  readonly maxRetries: 0;
+}
+
+export interface CloudflareClient {
+  /** One SDK request, budgeted, bounded and classified. `operation` names it in errors. */
+  call<T>(operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T>;
+  /** Work waiting for or holding a concurrency slot, for status. */
+  queue(): { readonly active: number; readonly pending: number };
+  budget(): BudgetStatus;
+}
+
+export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
+  const now = options.now ?? Date.now;
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const budget = new RequestBudget(options.budget ?? DEFAULT_BUDGET, now);
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const sdk = new Cloudflare({
+    apiToken: options.apiToken,
+    // Explicit nulls: otherwise CLOUDFLARE_API_KEY / CLOUDFLARE_EMAIL from the environment add
+    // legacy auth headers, which Cloudflare prefers over the Bearer token (NOTES §5).
+    apiKey: null,
+    apiEmail: null,
+    userServiceKey: null,
+    baseURL: options.baseUrl ?? DEFAULT_BASE_URL,
+    // Its retries re-send POSTs (duplicate records) and sleep on Retry-After without a cap.
+    maxRetries: 0,
+    timeout,
+    // Failures reach the caller as AppErrors; the SDK's own console output would only duplicate them.
+    logLevel: 'off',
+  });
+
+  const attempt = async <T>(operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T> => {
+    if (signal.aborted) throw classify(new Cloudflare.APIUserAbortError(), operation, timeout, now());
+    const decision = budget.take();
+    if (!decision.allowed) {
+      // We never wait here: the machine owns backoff, and the wait can be minutes.
+      const seconds = Math.ceil(decision.waitMs / 1000);
+      throw new AppError('UPSTREAM_RATE_LIMITED', `cloudflare ${operation}: request budget spent (${budget.limit.requests} per ${budget.limit.windowMs / 1000} s); retry in ${seconds} s`, {
+        retryable: true,
+        system: SYSTEM,
+        details: { retryAfterMs: decision.waitMs, local: true },
+      });
+    }
+    try {
+      return await send(sdk, { signal, timeout, maxRetries: 0 });
+    } catch (error) {
+      if (error instanceof Cloudflare.RateLimitError) {
+        // Cloudflare blocks every call for a while after a 429; calling again only extends it.
+        budget.blockFor(retryAfterMs(error.headers, now()) ?? budget.limit.windowMs);
+      }
+      throw classify(error, operation, timeout, now());
+    }
+  };
+
+  return {
+    call: (operation, signal, send) => limit(() => attempt(operation, signal, send)),
+    queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
+    budget: () => budget.status(),
+  };
+}
