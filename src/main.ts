@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createServiceRegistry } from './actors/service-registry.js';
+import { createServiceRegistry, type ActorRegistry } from './actors/service-registry.js';
 import { loadConfig, type Config } from './config.js';
 import { isAppError } from './errors.js';
+import { buildInfrastructure, settingsFromSandbox } from './infrastructure.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './persistence/store.js';
 import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
@@ -33,9 +34,9 @@ function resolveApiToken(config: Config, logger: Logger): string {
 }
 
 /**
- * No real infrastructure is configurable yet (the effects land in issue #4), so the daemon
- * always runs against a sandbox: a standalone one named by PROVISIOND_SANDBOX, or one started
- * in this process. Either way it says so loudly and allocates from the sandbox's loopback pool.
+ * Real infrastructure is not configurable yet, so the daemon runs its real effects against a
+ * sandbox: a standalone one named by PROVISIOND_SANDBOX, or one started in this process.
+ * Either way it says so loudly and allocates from the sandbox's loopback pool.
  */
 async function connectSandbox(config: Config, logger: Logger): Promise<{ connection: SandboxConnection; sandbox?: Sandbox }> {
   if (config.sandboxFile !== undefined) {
@@ -55,7 +56,12 @@ async function main(): Promise<void> {
   const apiToken = resolveApiToken(config, logger);
   const { connection, sandbox } = await connectSandbox(config, logger);
   const store = openStore(config.dbPath);
-  const registry = createServiceRegistry({
+  // The installer's output goes to the service's log. The registry is built just below; no
+  // effect runs before registry.boot(), so the closure never meets it uninitialised.
+  const infrastructure = buildInfrastructure(settingsFromSandbox(connection), {
+    onOutput: (serviceId, line) => registry.appendLog(serviceId, line),
+  });
+  const registry: ActorRegistry = createServiceRegistry({
     store,
     plans: config.plans,
     allocation: {
@@ -66,8 +72,8 @@ async function main(): Promise<void> {
     },
     baseDomain: connection.baseDomain,
     logger,
+    effects: { service: infrastructure.service, domain: infrastructure.domain },
   });
-  logger.warn('no infrastructure effects are configured yet: provisioning steps fail with EFFECT_UNAVAILABLE and compensate');
   const report = registry.boot();
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
 
@@ -82,6 +88,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new requests; actors stop at their last commit');
     await app.close();
     registry.shutdown();
+    await infrastructure.close();
     store.close();
     await sandbox?.close();
     process.exit(0);
