@@ -9,6 +9,7 @@ import { DEFAULT_PLANS, type Plan } from './domain/plans.js';
 import { ipv4ToInt, isIPv4 } from './domain/ipv4.js';
 import { isValidSubdomain } from './domain/subdomain.js';
 import { AppError } from './errors.js';
+import { InfrastructureSchema, SECRET_VARIABLES, type InfrastructureSecrets, type RealInfrastructure } from './infrastructure-config.js';
 
 const Ipv4 = Type.String({ minLength: 7, maxLength: 15 });
 const PlanSchema = Type.Object(
@@ -40,6 +41,8 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Real systems; absent, the daemon runs against a sandbox. */
+    infrastructure: Type.Optional(InfrastructureSchema),
   },
   { additionalProperties: false },
 );
@@ -62,6 +65,8 @@ export interface Config {
     readonly vmids: { readonly first: number; readonly last: number };
     readonly reservedSubdomains: readonly string[];
   };
+  /** Real infrastructure, with its secrets; undefined means sandbox mode. */
+  readonly infrastructure: RealInfrastructure | undefined;
 }
 
 export const DEFAULTS = {
@@ -109,6 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
   if (!/^(?=.{3,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(baseDomain)) {
     throw invalid('baseDomain', `"${baseDomain}" is not a lower-case domain name`);
   }
+  const infrastructure = file.infrastructure === undefined ? undefined : { file: file.infrastructure, secrets: readSecrets(env) };
+  if (infrastructure !== undefined && env.PROVISIOND_SANDBOX !== undefined && env.PROVISIOND_SANDBOX !== '') {
+    throw invalid('PROVISIOND_SANDBOX', 'is set, but the configuration file names real infrastructure: choose one');
+  }
   const plans = file.plans === undefined ? DEFAULT_PLANS : Object.entries(file.plans).map(([name, plan]) => ({ name, ...plan }));
   if (plans.length === 0) throw invalid('plans', 'at least one plan is needed');
 
@@ -123,7 +132,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     baseDomain,
     plans,
     pools: { privateIps, vmids, reservedSubdomains },
+    infrastructure,
   };
+}
+
+/** Every secret the real systems need, from the environment; a missing one is named. */
+function readSecrets(env: NodeJS.ProcessEnv): InfrastructureSecrets {
+  const secrets: Partial<InfrastructureSecrets> = {};
+  for (const [key, variable] of Object.entries(SECRET_VARIABLES) as [keyof InfrastructureSecrets, string][]) {
+    const value = env[variable];
+    if (value === undefined || value.trim() === '') throw invalid(variable, 'is required when the configuration names real infrastructure (secrets are never read from the file)');
+    secrets[key] = value;
+  }
+  return secrets as InfrastructureSecrets;
 }
 
 function parseConfigFile(path: string, readFile: (path: string) => string): ConfigFile {

@@ -5,6 +5,7 @@
  * produce the same shape.
  */
 import type { DomainEffectFunctions, ServiceEffectFunctions } from './actors/effect-actors.js';
+import { readFileSync } from 'node:fs';
 import { AppError } from './errors.js';
 import { createCloudflareClient } from './effects/cloudflare/client.js';
 import { createCloudflareEffects } from './effects/cloudflare/cloudflare.effects.js';
@@ -15,15 +16,16 @@ import { createProxmoxClient } from './effects/proxmox/client.js';
 import type { ProxmoxConfig } from './effects/proxmox/proxmox-config.js';
 import { createProxmoxEffects } from './effects/proxmox/proxmox.effects.js';
 import { createSshClient, createSshEffects, type SshNodeTarget } from './effects/ssh/index.js';
+import type { RealInfrastructure } from './infrastructure-config.js';
 import type { SandboxConnection } from './sandbox/sandbox.js';
 
 export interface InfrastructureSettings {
   readonly proxmox: ProxmoxConfig;
-  readonly cloudflare: { readonly apiToken: string; readonly zoneId: string; readonly baseUrl?: string };
+  readonly cloudflare: { readonly apiToken: string; readonly zoneId: string; readonly baseUrl?: string; readonly requestsPer5Minutes?: number };
   readonly npm: NpmEffectsDeps;
   readonly ispconfig: IspconfigDeps;
   readonly ownership: OwnershipDeps;
-  readonly ssh: { readonly nodes: Readonly<Record<string, SshNodeTarget>>; readonly privateKey: string };
+  readonly ssh: { readonly nodes: Readonly<Record<string, SshNodeTarget>>; readonly privateKey: string; readonly perNodeConcurrency?: number };
   readonly installer?: { readonly wordpressUrl?: string };
 }
 
@@ -48,12 +50,21 @@ export interface InfrastructureHooks {
 export function buildInfrastructure(settings: InfrastructureSettings, hooks: InfrastructureHooks): Infrastructure {
   const proxmoxClient = createProxmoxClient(settings.proxmox);
   const proxmox = createProxmoxEffects({ config: settings.proxmox, client: proxmoxClient });
-  const cloudflareClient = createCloudflareClient({ apiToken: settings.cloudflare.apiToken, ...(settings.cloudflare.baseUrl === undefined ? {} : { baseUrl: settings.cloudflare.baseUrl }) });
+  const { apiToken, baseUrl, requestsPer5Minutes } = settings.cloudflare;
+  const cloudflareClient = createCloudflareClient({
+    apiToken,
+    ...(baseUrl === undefined ? {} : { baseUrl }),
+    ...(requestsPer5Minutes === undefined ? {} : { budget: { requests: requestsPer5Minutes, windowMs: 300_000 } }),
+  });
   const cloudflare = createCloudflareEffects({ zoneId: settings.cloudflare.zoneId, client: cloudflareClient });
   const npm = createNpmEffects(settings.npm);
   const ispconfig = createIspconfigEffects(settings.ispconfig);
   const ownership = createOwnershipEffects(settings.ownership);
-  const sshClient = createSshClient({ nodes: settings.ssh.nodes, privateKey: settings.ssh.privateKey });
+  const sshClient = createSshClient({
+    nodes: settings.ssh.nodes,
+    privateKey: settings.ssh.privateKey,
+    ...(settings.ssh.perNodeConcurrency === undefined ? {} : { perNodeConcurrency: settings.ssh.perNodeConcurrency }),
+  });
   const ssh = createSshEffects({
     client: sshClient,
     // HA may have moved the container: ask Proxmox where it runs before each command.
@@ -111,6 +122,26 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
     close: async () => {
       await Promise.allSettled([proxmoxClient.close(), npm.close(), ispconfig.close(), sshClient.close()]);
     },
+  };
+}
+
+/** The settings for real infrastructure: the file's settings, the environment's secrets, the SSH key file. */
+export function settingsFromConfig({ file, secrets }: RealInfrastructure, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): InfrastructureSettings {
+  let privateKey: string;
+  try {
+    privateKey = readFile(file.ssh.privateKeyFile);
+  } catch (error) {
+    throw new AppError('CONFIG_INVALID', `infrastructure.ssh.privateKeyFile: cannot read ${file.ssh.privateKeyFile}: ${(error as Error).message}`, { field: 'infrastructure.ssh.privateKeyFile' });
+  }
+  const { proxmox, cloudflare, npm, ispconfig } = file;
+  return {
+    proxmox: { ...proxmox, tokenSecret: secrets.proxmoxTokenSecret },
+    cloudflare: { ...cloudflare, apiToken: secrets.cloudflareApiToken },
+    npm: { ...npm, password: secrets.npmPassword },
+    ispconfig: { ...ispconfig, password: secrets.ispconfigPassword },
+    ownership: { servers: file.dns.resolvers },
+    ssh: { ...file.ssh, privateKey },
+    ...(file.installer === undefined ? {} : { installer: file.installer }),
   };
 }
 

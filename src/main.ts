@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { createServiceRegistry, type ActorRegistry } from './actors/service-registry.js';
 import { loadConfig, type Config } from './config.js';
 import { isAppError } from './errors.js';
-import { buildInfrastructure, settingsFromSandbox } from './infrastructure.js';
+import { buildInfrastructure, settingsFromConfig, settingsFromSandbox, type InfrastructureSettings } from './infrastructure.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './persistence/store.js';
 import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
@@ -33,11 +33,30 @@ function resolveApiToken(config: Config, logger: Logger): string {
   return token;
 }
 
+interface Target {
+  readonly mode: 'real' | 'sandbox (standalone)' | 'sandbox (in-process)';
+  readonly settings: InfrastructureSettings;
+  readonly baseDomain: string;
+  readonly privateIps: { readonly first: string; readonly last: string };
+  readonly sandbox?: Sandbox;
+}
+
 /**
- * Real infrastructure is not configurable yet, so the daemon runs its real effects against a
- * sandbox: a standalone one named by PROVISIOND_SANDBOX, or one started in this process.
- * Either way it says so loudly and allocates from the sandbox's loopback pool.
+ * Where the effects go: the real systems named in the configuration file, or — when it names
+ * none — a sandbox: a standalone one (PROVISIOND_SANDBOX) or one started in this process. A
+ * sandbox always says so loudly and allocates from its loopback pool.
  */
+async function chooseTarget(config: Config, logger: Logger): Promise<Target> {
+  if (config.infrastructure !== undefined) {
+    const settings = settingsFromConfig(config.infrastructure);
+    logger.info({ proxmox: settings.proxmox.url, nodes: settings.proxmox.nodes, npm: settings.npm.url, ispconfig: settings.ispconfig.url }, 'REAL MODE: driving the infrastructure named in the configuration file');
+    return { mode: 'real', settings, baseDomain: config.baseDomain, privateIps: config.pools.privateIps };
+  }
+  const { connection, sandbox } = await connectSandbox(config, logger);
+  const common = { settings: settingsFromSandbox(connection), baseDomain: connection.baseDomain, privateIps: connection.pools.privateIps };
+  return sandbox === undefined ? { mode: 'sandbox (standalone)', ...common } : { mode: 'sandbox (in-process)', ...common, sandbox };
+}
+
 async function connectSandbox(config: Config, logger: Logger): Promise<{ connection: SandboxConnection; sandbox?: Sandbox }> {
   if (config.sandboxFile !== undefined) {
     const connection = readSandboxConnection(config.sandboxFile);
@@ -54,30 +73,31 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   mkdirSync(dirname(config.dbPath), { recursive: true });
   const apiToken = resolveApiToken(config, logger);
-  const { connection, sandbox } = await connectSandbox(config, logger);
+  const target = await chooseTarget(config, logger);
   const store = openStore(config.dbPath);
   // The installer's output goes to the service's log. The registry is built just below; no
   // effect runs before registry.boot(), so the closure never meets it uninitialised.
-  const infrastructure = buildInfrastructure(settingsFromSandbox(connection), {
+  const infrastructure = buildInfrastructure(target.settings, {
     onOutput: (serviceId, line) => registry.appendLog(serviceId, line),
   });
   const registry: ActorRegistry = createServiceRegistry({
     store,
     plans: config.plans,
     allocation: {
-      ipPool: connection.pools.privateIps,
+      ipPool: target.privateIps,
       vmidRange: config.pools.vmids,
       reservedSubdomains: config.pools.reservedSubdomains,
       random: Math.random,
     },
-    baseDomain: connection.baseDomain,
+    baseDomain: target.baseDomain,
     logger,
     effects: { service: infrastructure.service, domain: infrastructure.domain },
   });
   const report = registry.boot();
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
 
-  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger });
+  const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
+  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system });
   await app.listen({ host: config.host, port: config.port });
   logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
 
@@ -90,7 +110,7 @@ async function main(): Promise<void> {
     registry.shutdown();
     await infrastructure.close();
     store.close();
-    await sandbox?.close();
+    await target.sandbox?.close();
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void stop(signal));

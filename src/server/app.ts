@@ -15,6 +15,15 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
+export interface SystemStatus {
+  /** `real` or `sandbox`. */
+  readonly mode: string;
+  /** Per external system: requests running and waiting for a slot. */
+  readonly queues: Readonly<Record<string, { readonly active: number; readonly pending: number }>>;
+  /** Actors in memory (unfinished services). */
+  readonly liveServices: number;
+}
+
 export type LoggerDep = boolean | (FastifyLoggerOptions & PinoLoggerOptions) | FastifyBaseLogger;
 
 export interface AppDeps {
@@ -28,6 +37,11 @@ export interface AppDeps {
   /** Largest accepted request body in bytes. Default 16 KiB. */
   readonly bodyLimit?: number;
   readonly feed?: FeedOptions;
+  /**
+   * What the daemon drives and how much work waits per system (GET /v1/system). Given by the
+   * composition root, which alone knows the infrastructure.
+   */
+  readonly system?: () => SystemStatus;
 }
 
 const AUTHORIZATION = 'req.headers.authorization';
@@ -80,5 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerServiceRoutes(app, deps);
   attachFeed(app, deps.registry, check, deps.feed);
+  const system = deps.system;
+  if (system !== undefined) app.get('/v1/system', async () => system());
   return app;
 }

@@ -4,49 +4,14 @@
  * runs its own sandbox in-process and says where each simulator listens.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { exited, startScript } from '../support/child-process.js';
 
-interface Started {
-  readonly child: ChildProcess;
-  /** Resolves with the first JSON line on stdout that satisfies `match`. */
-  readonly line: (match: (line: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
-}
-
-function start(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
-  if (child.stdout === null) throw new Error('the child has no stdout pipe');
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    lines.push(line);
-    for (const waiter of waiters.filter((w) => w.match(line))) waiter.resolve(line);
-  });
-  return {
-    child,
-    line: (match) =>
-      new Promise((resolve, reject) => {
-        const seen = lines.find(match);
-        if (seen !== undefined) return resolve(seen);
-        waiters.push({ match, resolve });
-        child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before the expected line`)));
-        setTimeout(() => reject(new Error(`${script}: no matching line within 30 s`)), 30_000).unref();
-      }),
-  };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const start = startScript;
 
 describe('running the sandbox', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provisiond-sandbox-'));
