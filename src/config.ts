@@ -57,6 +57,8 @@ export interface Config {
   readonly configPath: string | undefined;
   /** A standalone sandbox's connection file (`npm run sandbox`); unset: an in-process sandbox. */
   readonly sandboxFile: string | undefined;
+  /** The in-process sandbox: wall-clock seconds per model second, and the sites' port. */
+  readonly sandbox: { readonly timeScale: number | undefined; readonly sitePort: number | undefined };
   readonly logLevel: string;
   readonly baseDomain: string;
   readonly plans: readonly Plan[];
@@ -128,12 +130,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     dbPath: env.PROVISIOND_DB === undefined || env.PROVISIOND_DB === '' ? DEFAULTS.dbPath : env.PROVISIOND_DB,
     configPath,
     sandboxFile: env.PROVISIOND_SANDBOX === '' ? undefined : env.PROVISIOND_SANDBOX,
+    sandbox: {
+      timeScale: optionalNumber(env, 'PROVISIOND_SANDBOX_TIME_SCALE', 0, 100),
+      sitePort: optionalNumber(env, 'PROVISIOND_SANDBOX_SITE_PORT', 1, 65_535),
+    },
     logLevel,
     baseDomain,
     plans,
     pools: { privateIps, vmids, reservedSubdomains },
     infrastructure,
   };
+}
+
+function optionalNumber(env: NodeJS.ProcessEnv, key: string, min: number, max: number): number | undefined {
+  const text = env[key];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) throw invalid(key, `must be a number from ${min} to ${max}, got "${text}"`);
+  return value;
 }
 
 /** Every secret the real systems need, from the environment; a missing one is named. */

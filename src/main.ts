@@ -63,7 +63,12 @@ async function connectSandbox(config: Config, logger: Logger): Promise<{ connect
     logger.warn({ file: config.sandboxFile, control: connection.control.url }, 'SANDBOX MODE: using the standalone sandbox described in this file');
     return { connection };
   }
-  const sandbox = await createSandbox({ onSiteError: (err, vmid) => logger.warn({ err, vmid }, 'sandbox site server failed') });
+  const { timeScale, sitePort } = config.sandbox;
+  const sandbox = await createSandbox({
+    ...(timeScale === undefined ? {} : { timeScale }),
+    ...(sitePort === undefined ? {} : { sitePort }),
+    onSiteError: (err, vmid) => logger.warn({ err, vmid }, 'sandbox site server failed'),
+  });
   logger.warn({ addresses: sandbox.addresses }, 'SANDBOX MODE: no infrastructure is configured, so simulators of Proxmox, Cloudflare, Nginx Proxy Manager, ISPConfig, SSH and DNS run in this process on loopback');
   return { connection: sandbox.connection, sandbox };
 }

@@ -40,6 +40,9 @@ describe('configuration', () => {
     assert.equal(invalidKey(() => loadConfig({ PORT: 'eighty' })), 'PORT');
     assert.equal(invalidKey(() => loadConfig({ PROVISIOND_API_TOKEN: 'short' })), 'PROVISIOND_API_TOKEN');
     assert.equal(invalidKey(() => loadConfig({ LOG_LEVEL: 'loud' })), 'LOG_LEVEL');
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_SANDBOX_TIME_SCALE: 'fast' })), 'PROVISIOND_SANDBOX_TIME_SCALE');
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_SANDBOX_SITE_PORT: '70000' })), 'PROVISIOND_SANDBOX_SITE_PORT');
+    assert.deepEqual(loadConfig({ PROVISIOND_SANDBOX_TIME_SCALE: '0', PROVISIOND_SANDBOX_SITE_PORT: '8088' }).sandbox, { timeScale: 0, sitePort: 8088 });
     const read = (text: string) => invalidKey(() => loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(text)));
     assert.equal(read('{not json'), 'PROVISIOND_CONFIG');
     assert.equal(read(JSON.stringify({ plans: { basic: { memoryMb: 'lots', diskGb: 20, cores: 1, domainQuota: 3 } } })), 'plans.basic.memoryMb');

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { request } from 'undici';
 import { exited, startScript } from '../support/child-process.js';
 
 const start = startScript;
@@ -47,14 +48,35 @@ describe('running the sandbox', () => {
     assert.equal(sandbox.child.exitCode, 0);
   });
 
-  it('runs in-process when npm start finds no configuration, and logs every address', async () => {
-    const daemon = start('src/main.ts', [], { PORT: '0', PROVISIOND_DB: join(dir, 'inprocess.db'), PROVISIOND_SANDBOX: '', PROVISIOND_API_TOKEN: 'a-test-token-of-enough-length' });
+  it('runs in-process when npm start finds no configuration, logs every address, and a webhook ends in a live site', async () => {
+    const token = 'a-test-token-of-enough-length';
+    const daemon = start('src/main.ts', [], {
+      PORT: '0',
+      PROVISIOND_DB: join(dir, 'inprocess.db'),
+      PROVISIOND_SANDBOX: '',
+      PROVISIOND_API_TOKEN: token,
+      PROVISIOND_SANDBOX_SITE_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+    });
     children.push(daemon.child);
     const mode = await daemon.line((l) => typeof l.msg === 'string' && l.msg.startsWith('SANDBOX MODE'));
     const addresses = mode.addresses as Record<string, string>;
     assert.deepEqual(Object.keys(addresses).sort(), ['cloudflare', 'control', 'dns', 'ispconfig', 'npm', 'proxmox', 'proxy', 'ssh']);
     for (const address of Object.values(addresses)) assert.match(address, /^[a-z]+:\/\/(root@)?127\.0\.0\.1:\d+$/);
-    await daemon.line((l) => l.msg === 'provisiond is listening');
+    const listening = await daemon.line((l) => l.msg === 'provisiond is listening');
+    const api = `http://127.0.0.1:${(listening.address as { port: number }).port}`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${api}/create-site`, { method: 'POST', headers, body: JSON.stringify({ service_id: '12345', email: 'customer@example.com', plan: 'basic', public_ip: '203.0.113.10' }) });
+    const { subdomain } = (await created.json()) as { subdomain: string };
+    let state = '';
+    const started = Date.now();
+    while (state !== 'active' && state !== 'failed' && Date.now() - started < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = ((await (await fetch(`${api}/status?service_id=12345`, { headers })).json()) as { service: { state: string } }).service.state;
+    }
+    assert.equal(state, 'active', 'the default sandbox takes a few seconds');
+    const page = await request(`${addresses.proxy}/wp-admin/install.php`, { headers: { host: `${subdomain}.sandbox.test` } });
+    assert.equal(page.statusCode, 200, 'the site answers through the sandbox proxy');
+    await page.body.dump();
     daemon.child.kill('SIGTERM');
     await exited(daemon.child);
     assert.equal(daemon.child.exitCode, 0, 'a graceful stop closes the sandbox too');
