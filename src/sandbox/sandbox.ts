@@ -19,6 +19,7 @@ import { createNpmSimulator } from './npm/npm-simulator.js';
 import { createProxmoxSimulator } from './proxmox/proxmox-simulator.js';
 import { createSiteServers } from './sites/site-servers.js';
 import { createNodeSsh } from './ssh/node-ssh.js';
+import { generateEd25519KeyPair } from './ssh/key-pair.js';
 
 export interface SandboxOptions {
   /** Wall-clock seconds per model second of the timing table; 0 = instant. */
@@ -97,8 +98,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const zone = { id: randomBytes(16).toString('hex'), name: zoneName };
   const npmIdentity = { email: 'admin@sandbox.test', secret: secret() };
   const ispUser = { username: 'provisiond', password: secret() };
-  const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const clientKey = generateEd25519KeyPair();
+  const hostKey = generateEd25519KeyPair();
 
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {

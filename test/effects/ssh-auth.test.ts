@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import ssh2 from 'ssh2';
+
 import { createSshClient } from '../../src/effects/ssh/ssh-client.js';
 import { fingerprintOf, failureOf, startHarness, type Harness } from './ssh-harness.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
 const signal = (): AbortSignal => new AbortController().signal;
 
@@ -24,7 +25,7 @@ describe('SSH authentication in both directions', () => {
   });
 
   it('refuses a node whose host key does not match the pin, naming the node and not the key', async () => {
-    const impostor = fingerprintOf(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const impostor = fingerprintOf(generateEd25519KeyPair().public);
     const client = h.client({ nodes: { node1: { host: '127.0.0.1', port: h.port, hostKeySha256: impostor } } });
     const before = h.ssh.nodeCounts().node1?.calls ?? 0;
     const failure = await failureOf(h.effects(client).awaitReady({ serviceId: 's', vmid: 910 }, signal()));
@@ -36,13 +37,13 @@ describe('SSH authentication in both directions', () => {
   });
 
   it('accepts any of several pinned keys (rotation)', async () => {
-    const other = fingerprintOf(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const other = fingerprintOf(generateEd25519KeyPair().public);
     const client = h.client({ nodes: { node1: { host: '127.0.0.1', port: h.port, hostKeySha256: [other, h.hostKeySha256] } } });
     await h.effects(client).awaitReady({ serviceId: 's', vmid: 910 }, signal());
   });
 
   it('reports a client key the node does not accept as a permanent UPSTREAM_AUTH_FAILED without the key', async () => {
-    const stranger = ssh2.utils.generateKeyPairSync('ed25519');
+    const stranger = generateEd25519KeyPair();
     const client = h.client({ privateKey: stranger.private });
     const failure = await failureOf(h.effects(client).awaitReady({ serviceId: 's', vmid: 910 }, signal()));
     assert.equal(failure.code, 'UPSTREAM_AUTH_FAILED');

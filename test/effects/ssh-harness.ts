@@ -13,6 +13,7 @@ import { createNodeSsh, type NodeSsh } from '../../src/sandbox/ssh/node-ssh.js';
 import { sha256Fingerprint } from '../../src/effects/ssh/host-key.js';
 import { createSshClient, type SshClient, type SshClientConfig } from '../../src/effects/ssh/ssh-client.js';
 import { createSshEffects, type SshEffectsDeps } from '../../src/effects/ssh/ssh.effects.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
 export const NODES = ['node1', 'node2'] as const;
 
@@ -45,8 +46,8 @@ const ipBase = (): string => `127.${100 + Math.floor(Math.random() * 100)}.${Mat
 export async function startHarness(options: { timeScale?: number } = {}): Promise<Harness> {
   const world = new World();
   const faults = new Faults();
-  const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const clientKey = generateEd25519KeyPair();
+  const hostKey = generateEd25519KeyPair();
   const ssh = createNodeSsh({ world, faults, latency: new Latency(options.timeScale ?? 0), hostKey: hostKey.private, authorizedKeys: [clientKey.public] });
   const { port } = await ssh.listen(0);
   const hostKeySha256 = fingerprintOf(hostKey.public);

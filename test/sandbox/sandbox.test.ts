@@ -10,6 +10,7 @@ import ssh2 from 'ssh2';
 import { request } from 'undici';
 import { createSandbox, sha256Fingerprint, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { waitFor } from '../support/stack.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
 const INSTALLER = '#!/bin/bash\n# provisiond:wordpress-installer\nset -euo pipefail\necho installing\n';
 
@@ -85,7 +86,7 @@ describe('the sandbox as a whole', () => {
   it('reports a loopback pool and a host key fingerprint that matches the host key', () => {
     assert.match(sandbox.connection.pools.privateIps.first, /^127\./);
     assert.match(sandbox.connection.ssh.hostKeySha256, /^SHA256:[A-Za-z0-9+/]{43}$/);
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pair = generateEd25519KeyPair();
     assert.match(sha256Fingerprint(pair.public), /^SHA256:/);
   });
 

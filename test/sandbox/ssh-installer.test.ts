@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import ssh2, { type Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { waitFor } from '../support/stack.js';
 import { connect as connectWith, run } from './ssh-harness.js';
 import { Faults } from '../../src/sandbox/core/faults.js';
@@ -8,9 +8,10 @@ import { Latency } from '../../src/sandbox/core/timing.js';
 import { World, type WorldContainer } from '../../src/sandbox/core/world.js';
 import { createSiteServers, type SiteServers } from '../../src/sandbox/sites/site-servers.js';
 import { createNodeSsh, type NodeSsh } from '../../src/sandbox/ssh/node-ssh.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
-const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+const clientKey = generateEd25519KeyPair();
+const hostKey = generateEd25519KeyPair();
 const SITE_PORT = 20000 + Math.floor(Math.random() * 20000);
 /** A loopback address of its own, so parallel test files never collide. */
 const CT_IP = `127.88.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;

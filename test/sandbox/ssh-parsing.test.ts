@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import ssh2, { type AuthContext } from 'ssh2';
 import { parseCommandLine } from '../../src/sandbox/ssh/command-line.js';
 import { parseAuthorizedKeys, publicKeyAuthenticator } from '../../src/sandbox/ssh/public-key-auth.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
 describe('command lines without a shell', () => {
   const argv = (line: string, vars: Record<string, string> = {}) => {
@@ -36,8 +37,8 @@ describe('command lines without a shell', () => {
 });
 
 describe('public-key authentication', () => {
-  const allowed = ssh2.utils.generateKeyPairSync('ed25519');
-  const other = ssh2.utils.generateKeyPairSync('ed25519');
+  const allowed = generateEd25519KeyPair();
+  const other = generateEd25519KeyPair();
   const authenticate = publicKeyAuthenticator('root', parseAuthorizedKeys([`# deploy key\n${allowed.public}`]));
 
   /** A fake context recording the decision, the way ssh2 hands one to the server. */

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import { connect as connectWith, run, type Result } from './ssh-harness.js';
 import { Faults } from '../../src/sandbox/core/faults.js';
 import { Latency } from '../../src/sandbox/core/timing.js';
 import { World, type WorldContainer } from '../../src/sandbox/core/world.js';
 import { createNodeSsh, type NodeSsh } from '../../src/sandbox/ssh/node-ssh.js';
+import { generateEd25519KeyPair } from '../../src/sandbox/ssh/key-pair.js';
 
-const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
-const strangerKey = ssh2.utils.generateKeyPairSync('ed25519');
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+const clientKey = generateEd25519KeyPair();
+const strangerKey = generateEd25519KeyPair();
+const hostKey = generateEd25519KeyPair();
 
 const connect = (port: number, config: Partial<ConnectConfig> = {}): Promise<Client> => connectWith(port, clientKey.private, config);
 
