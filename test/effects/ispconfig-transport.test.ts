@@ -63,7 +63,7 @@ describe('the ISPConfig session', () => {
 describe('ISPConfig faults', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ timeoutMs: 300 });
+    h = await startHarness({ timeoutMs: 1_000 });
   });
   afterEach(() => h.close());
 

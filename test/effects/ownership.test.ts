@@ -17,7 +17,7 @@ describe('verifyOwnership against the sandbox DNS server', () => {
   before(async () => {
     const { host, port } = await server.listen(0);
     servers = [`${host}:${port}`];
-    effects = createOwnershipEffects({ servers, timeoutMs: 300 });
+    effects = createOwnershipEffects({ servers, timeoutMs: 1_000 });
   });
   after(() => server.close());
   afterEach(() => {
