@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULTS, loadConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
+import { invalidKey } from './invalid-key.js';
 
 const files = (text: string) => () => text;
-
-function invalidKey(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof AppError);
-    assert.equal(error.code, 'CONFIG_INVALID');
-    return error.field;
-  }
-  assert.fail('expected CONFIG_INVALID');
-}
 
 describe('configuration', () => {
   it('starts from the documented defaults', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
+import { invalidKey } from './invalid-key.js';
 import { settingsFromConfig } from '../../src/infrastructure.js';
 
 const REAL_FILE = {
@@ -21,17 +21,6 @@ const SECRETS = {
 };
 
 const withFile = (infrastructure: unknown) => () => JSON.stringify({ infrastructure });
-
-function invalidKey(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof AppError);
-    assert.equal(error.code, 'CONFIG_INVALID');
-    return error.field;
-  }
-  assert.fail('expected CONFIG_INVALID');
-}
 
 describe('real infrastructure configuration', () => {
   it('is absent by default: the daemon then runs against a sandbox', () => {
