@@ -269,6 +269,9 @@ configure_nginx() {
   # An LXC container without IPv6 cannot bind [::]:80 and nginx would refuse to start.
   if [ -e /proc/net/if_inet6 ]; then listen6='    listen [::]:80 default_server;'; fi
   local site=/etc/nginx/sites-available/wordpress
+  # No try_files in the PHP location: snippets/fastcgi-php.conf (nginx-common, Debian and
+  # Ubuntu alike) already has `try_files $fastcgi_script_name =404;`, and a second one is a
+  # duplicate directive that fails `nginx -t`.
   cat >"$site.new" <<NGINX
 # Written by the provisiond WordPress installer.
 server {
@@ -284,7 +287,6 @@ $listen6
     }
 
     location ~ \\.php\$ {
-        try_files \$uri =404;
         include snippets/fastcgi-php.conf;
         fastcgi_pass unix:$PHP_FPM_SOCKET;
     }
@@ -322,6 +324,8 @@ fix_permissions() {
 
 configure_firewall() {
   step firewall
+  # icmp and icmpv6 are nft's own keywords. The name "ipv6-icmp" would be looked up in
+  # /etc/protocols, which minimal images lack (no netbase): the ruleset would then fail to load.
   cat >/etc/nftables.conf.new <<'NFT'
 #!/usr/sbin/nft -f
 # Written by the provisiond WordPress installer: HTTP from the reverse proxy, SSH, ICMP.
@@ -332,7 +336,7 @@ table inet filter {
     ct state established,related accept
     ct state invalid drop
     iif lo accept
-    meta l4proto { icmp, ipv6-icmp } accept
+    meta l4proto { icmp, icmpv6 } accept
     tcp dport { 22, 80 } accept
   }
   chain forward {

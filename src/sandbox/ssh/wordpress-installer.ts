@@ -33,7 +33,6 @@ const NGINX_SITE = `server {
     }
 
     location ~ \\.php$ {
-        try_files $uri =404;
         include snippets/fastcgi-php.conf;
         fastcgi_pass unix:/run/php/php8.2-fpm.sock;
     }
