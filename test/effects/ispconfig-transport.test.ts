@@ -6,7 +6,7 @@ import { createIspconfigEffects } from '../../src/effects/ispconfig/ispconfig.ef
 import { Latency } from '../../src/sandbox/core/timing.js';
 import { CONFIG, rejectsWith, signal, startHarness, type Harness } from './ispconfig-harness.js';
 
-const input = (domain: string) => ({ serviceId: '42', domain, publicIp: '203.0.113.10', privateIp: '10.0.0.5' });
+const input = (domain: string) => ({ serviceId: '42', domain, publicIp: '203.0.113.10', privateIp: '127.45.0.5' });
 
 describe('the ISPConfig session', () => {
   let h: Harness;

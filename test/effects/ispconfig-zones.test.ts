@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { rejectsWith, signal, startHarness, type Harness } from './ispconfig-harness.js';
 
 const IP = '203.0.113.10';
-const input = (domain: string, serviceId = '42', publicIp = IP) => ({ serviceId, domain, publicIp, privateIp: '10.0.0.5' });
+const input = (domain: string, serviceId = '42', publicIp = IP) => ({ serviceId, domain, publicIp, privateIp: '127.45.0.5' });
 const names = (h: Harness, origin: string) =>
   (h.zone(origin)?.records ?? []).map((r) => `${r.type} ${r.name} ${r.data} ${r.active}`).sort();
 

@@ -86,7 +86,7 @@ test('an upstream that is down answers 502; an address beyond loopback is never 
   t.after(() => npm.close());
   await npm.login();
   await npm.call('POST', '/api/nginx/proxy-hosts', { body: hostBody('down.example.com', upstream.port) });
-  await npm.call('POST', '/api/nginx/proxy-hosts', { body: hostBody('far.example.com', 80, { forward_host: '10.255.255.1' }) });
+  await npm.call('POST', '/api/nginx/proxy-hosts', { body: hostBody('far.example.com', 80, { forward_host: '203.0.113.99' }) });
   assert.equal((await viaProxy(npm.proxyPort, 'down.example.com')).body, 'up');
   await upstream.close();
   const down = await viaProxy(npm.proxyPort, 'down.example.com');

@@ -119,7 +119,7 @@ describe('the containers\' web servers', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(PORT, `${subnet}.107`, resolve));
     add(configured(107));
-    add(configured(108, { ip: '192.168.1.105' }));
+    add(configured(108, { ip: '203.0.113.105' }));
     await until(() => errors.length >= 2, 'both failures are reported');
     for (let i = 0; i < 3; i++) {
       world.containerChanged(107);
