@@ -6,7 +6,6 @@
  * crash the process from a timer).
  */
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
-import type { Logger } from 'pino';
 import type { ServiceMachine } from '../machines/service.machine.js';
 import { SERVICE_MACHINE_VERSION, type ServiceEvent, type ServiceInput } from '../machines/service.types.js';
 import { statePaths, stepOf, topState } from '../machines/service.views.js';
@@ -17,7 +16,6 @@ export type ServiceSnapshot = SnapshotFrom<ServiceMachine>;
 export interface LiveServiceDeps {
   readonly store: Store;
   readonly machine: ServiceMachine;
-  readonly logger: Logger;
   readonly now: () => number;
   /** Called after each commit, in sequence order. */
   readonly publish: (row: TransitionRow) => void;

@@ -2,7 +2,8 @@
  * What the HTTP layer may ask of the live actor system. The server imports only these
  * types and a ServiceRegistry instance; it never reaches SQL or infrastructure.
  */
-import type { LogLine, TransitionRow } from '../persistence/types.js';
+import type { Failure } from '../machines/service.types.js';
+import type { LogLine, ServiceRecord, TransitionRow } from '../persistence/types.js';
 
 /** A command, as data: what a webhook or an operator asked for. Replayable after a crash. */
 export type Command =
@@ -16,15 +17,8 @@ export type Command =
 
 export type CommandType = Command['type'];
 
-export interface FailureView {
-  /** The phase that failed: provisioning, suspending, resuming, deleting. */
-  readonly phase: string;
-  /** The step inside it, e.g. "container" or "dnsRecord". */
-  readonly step: string;
-  readonly code: string;
-  readonly message: string;
-  readonly at: number;
-}
+/** Why a phase failed: the machine's own record (phase, step, code, message, at). */
+export type FailureView = Failure;
 
 export interface DomainView {
   readonly domain: string;
@@ -34,14 +28,9 @@ export interface DomainView {
   readonly error: { readonly code: string; readonly message: string } | null;
 }
 
-export interface ServiceView {
-  readonly serviceId: string;
-  readonly email: string;
-  readonly plan: string;
-  readonly publicIp: string;
-  readonly vmid: number;
-  readonly privateIp: string;
-  readonly subdomain: string;
+/** The tracking record's fields, as stored, plus the live lifecycle reading. */
+export interface ServiceView
+  extends Pick<ServiceRecord, 'serviceId' | 'email' | 'plan' | 'publicIp' | 'vmid' | 'privateIp' | 'subdomain' | 'domainQuota' | 'createdAt' | 'updatedAt'> {
   /** subdomain + the configured base domain, e.g. customer.nodepoint.eu. */
   readonly fqdn: string;
   /** Top-level lifecycle state. */
@@ -56,9 +45,6 @@ export interface ServiceView {
   readonly desired: 'running' | 'suspended';
   readonly failure: FailureView | null;
   readonly domains: readonly DomainView[];
-  readonly domainQuota: number;
-  readonly createdAt: number;
-  readonly updatedAt: number;
 }
 
 /** One committed transition, exactly as the log stores it. */

@@ -253,7 +253,6 @@ export class ActorRegistry implements ServiceRegistry {
     return {
       store: this.options.store,
       machine: this.machine,
-      logger: this.options.logger,
       now: this.now,
       publish: (row: TransitionRow) => this.published(row),
       onFault: (serviceId: string, error: unknown) => this.fault(serviceId, error),
