@@ -41,6 +41,10 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Custom domains: how long ownership verification keeps looking for the TXT record. */
+    domains: Type.Optional(
+      Type.Object({ verificationWindowHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 720 })) }, { additionalProperties: false }),
+    ),
     /** Real systems; absent, the daemon runs against a sandbox. */
     infrastructure: Type.Optional(InfrastructureSchema),
   },
@@ -67,6 +71,8 @@ export interface Config {
     readonly vmids: { readonly first: number; readonly last: number };
     readonly reservedSubdomains: readonly string[];
   };
+  /** How long a new custom domain's ownership check keeps retrying, in milliseconds. */
+  readonly domainVerificationWindowMs: number;
   /** Real infrastructure, with its secrets; undefined means sandbox mode. */
   readonly infrastructure: RealInfrastructure | undefined;
 }
@@ -79,6 +85,8 @@ export const DEFAULTS = {
   privateIps: { first: '192.168.1.100', last: '192.168.1.253' },
   vmids: { first: 1000, last: 9999 },
   reservedSubdomains: ['www', 'mail', 'smtp', 'imap', 'pop', 'ftp', 'ns1', 'ns2', 'api', 'admin', 'panel', 'proxy', 'status'],
+  // Long enough for a customer to find their DNS panel and for TTLs to pass.
+  domainVerificationWindowHours: 72,
 } as const;
 
 const MIN_TOKEN_LENGTH = 16;
@@ -138,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     baseDomain,
     plans,
     pools: { privateIps, vmids, reservedSubdomains },
+    domainVerificationWindowMs: (file.domains?.verificationWindowHours ?? DEFAULTS.domainVerificationWindowHours) * 3_600_000,
     infrastructure,
   };
 }

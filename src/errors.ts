@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'UNKNOWN_PLAN'
   | 'DOMAIN_QUOTA_EXCEEDED'
   | 'DOMAIN_TAKEN'
+  | 'SERVICE_DELETED' // the service is gone; only a repeated delete succeeds
+  | 'SNAPSHOT_MISSING' // restore asked for, but there is no initial snapshot: permanent
+  | 'PLAN_TOO_SMALL' // the new plan cannot hold what the service already has
+  | 'PROVISIONING_FAILED' // create-site?wait saw the service end in failed
   | 'RATE_LIMITED'
   // Allocation.
   | 'IP_POOL_EXHAUSTED'
@@ -36,6 +40,7 @@ export type ErrorCode =
   | 'VERIFY_FAILED' // WordPress is not where the installer should have left it
   | 'SITE_NOT_LIVE' // the site does not answer through the proxy: retryable
   | 'OWNERSHIP_UNPROVEN' // the custom domain's TXT record is missing or wrong: retryable
+  | 'DISK_SHRINK_REFUSED' // a resize asked for a smaller disk; Proxmox only grows volumes: permanent
   // Runtime.
   | 'EFFECT_UNAVAILABLE'
   | 'SNAPSHOT_INCOMPATIBLE'

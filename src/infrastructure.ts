@@ -14,7 +14,7 @@ import { createNpmEffects, type NpmEffectsDeps } from './effects/npm/npm.effects
 import { createOwnershipEffects, type OwnershipDeps } from './effects/ownership/ownership.effects.js';
 import { createProxmoxClient } from './effects/proxmox/client.js';
 import type { ProxmoxConfig } from './effects/proxmox/proxmox-config.js';
-import { createProxmoxEffects } from './effects/proxmox/proxmox.effects.js';
+import { createProxmoxEffects, type ProxmoxEffects } from './effects/proxmox/proxmox.effects.js';
 import { createSshClient, createSshEffects, type SshNodeTarget } from './effects/ssh/index.js';
 import type { RealInfrastructure } from './infrastructure-config.js';
 import type { SandboxConnection } from './sandbox/sandbox.js';
@@ -37,6 +37,10 @@ export interface QueueState {
 export interface Infrastructure {
   readonly service: ServiceEffectFunctions;
   readonly domain: DomainEffectFunctions;
+  /** Whether a VMID is free for a service on Proxmox (nobody's, or its own container). */
+  readonly vmidFree: ProxmoxEffects['vmidFree'];
+  /** Live status and usage of a service's container, null when it does not exist. */
+  readonly readContainer: ProxmoxEffects['containerStatus'];
   /** Work running and waiting per system, for status. */
   queues(): Record<string, QueueState>;
   close(): Promise<void>;
@@ -113,6 +117,8 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
       createDomainProxyHost: (input, signal) => npm.createDomainProxyHost(input, signal),
       removeDomain,
     },
+    vmidFree: proxmox.vmidFree,
+    readContainer: proxmox.containerStatus,
     queues: () => ({
       proxmox: proxmoxClient.queue(),
       cloudflare: cloudflareClient.queue(),

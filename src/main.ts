@@ -95,14 +95,15 @@ async function main(): Promise<void> {
       random: Math.random,
     },
     baseDomain: target.baseDomain,
+    domainVerificationWindowMs: config.domainVerificationWindowMs,
     logger,
-    effects: { service: infrastructure.service, domain: infrastructure.domain },
+    effects: { service: infrastructure.service, domain: infrastructure.domain, vmidFree: infrastructure.vmidFree },
   });
   const report = registry.boot();
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
 
   const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
-  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system });
+  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer });
   await app.listen({ host: config.host, port: config.port });
   logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
 

@@ -121,6 +121,7 @@ export class LiveService {
         snapshot: json,
         final: snapshot.status === 'done',
         state: topState(snapshot.value),
+        plan: { name: snapshot.context.plan, domainQuota: snapshot.context.domainQuota },
       });
       this.lastJson = json;
       this.lastPath = path;

@@ -12,8 +12,12 @@ export type Command =
   | { readonly type: 'unsuspend'; readonly serviceId: string }
   | { readonly type: 'delete'; readonly serviceId: string }
   | { readonly type: 'retry'; readonly serviceId: string }
+  | { readonly type: 'reinstall'; readonly serviceId: string }
+  | { readonly type: 'restore'; readonly serviceId: string }
+  | { readonly type: 'changePlan'; readonly serviceId: string; readonly plan: string }
   | { readonly type: 'domain.add'; readonly serviceId: string; readonly domain: string }
-  | { readonly type: 'domain.remove'; readonly serviceId: string; readonly domain: string };
+  | { readonly type: 'domain.remove'; readonly serviceId: string; readonly domain: string }
+  | { readonly type: 'domain.retry'; readonly serviceId: string; readonly domain: string };
 
 export type CommandType = Command['type'];
 
@@ -25,6 +29,8 @@ export interface DomainView {
   readonly state: string;
   /** The TXT record that proves ownership: publish `value` at `name`. */
   readonly verification: { readonly type: 'TXT'; readonly name: string; readonly value: string };
+  /** Epoch ms after which a still-missing TXT record fails the domain; null when unknown. */
+  readonly verifyUntil: number | null;
   readonly error: { readonly code: string; readonly message: string } | null;
 }
 
@@ -44,6 +50,12 @@ export interface ServiceView
   /** What the customer last asked for: the service converges to it when the current phase ends. */
   readonly desired: 'running' | 'suspended';
   readonly failure: FailureView | null;
+  /** The last transient error of a step still backing off (cleared when it succeeds). */
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+  /** Inverses that failed during compensation: what an operator may have to clean by hand. */
+  readonly compensationErrors: readonly { readonly step: string; readonly code: string; readonly message: string }[];
+  /** The `initial` snapshot exists, so restore is possible. */
+  readonly initialSnapshot: boolean;
   readonly domains: readonly DomainView[];
 }
 
@@ -65,7 +77,7 @@ export interface ServiceRegistry {
    * idempotency key seen before, answers with the first outcome and applies nothing.
    * Throws AppError: NOT_FOUND, STATE_CONFLICT (details.state), UNKNOWN_PLAN,
    * IP_POOL_EXHAUSTED, VMID_RANGE_EXHAUSTED, DOMAIN_QUOTA_EXCEEDED (details.quota),
-   * DOMAIN_TAKEN, SHUTTING_DOWN.
+   * DOMAIN_TAKEN, SERVICE_DELETED, SNAPSHOT_MISSING, PLAN_TOO_SMALL, SHUTTING_DOWN.
    */
   execute(command: Command, options?: { readonly idempotencyKey?: string }): CommandOutcome;
   get(serviceId: string): ServiceView | undefined;

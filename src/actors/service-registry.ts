@@ -11,7 +11,7 @@ import type { Plan } from '../domain/plans.js';
 import { serviceMachine, type ServiceMachine } from '../machines/service.machine.js';
 import { domainMachine } from '../machines/domain.machine.js';
 import { SERVICE_MACHINE_VERSION, type ServiceInput } from '../machines/service.types.js';
-import type { AllocationPolicy, ServiceRecord, Store, TransitionRow } from '../persistence/types.js';
+import type { Allocation, AllocationPolicy, ServiceRecord, Store, TransitionRow } from '../persistence/types.js';
 import { eventFor, stateConflict, type EventLookups } from './command-events.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
@@ -28,11 +28,23 @@ export interface RegistryOptions {
   readonly baseDomain: string;
   readonly logger: Logger;
   /** Infrastructure effects; any left out fail with EFFECT_UNAVAILABLE when reached. */
-  readonly effects?: { readonly service?: ServiceEffectFunctions; readonly domain?: DomainEffectFunctions };
+  readonly effects?: {
+    readonly service?: ServiceEffectFunctions;
+    readonly domain?: DomainEffectFunctions;
+    /**
+     * Asks Proxmox whether the allocated VMID is free for this service (nobody has it, or its
+     * own container does). Without it, the database's word is taken.
+     */
+    readonly vmidFree?: (input: { readonly serviceId: string; readonly vmid: number }, signal: AbortSignal) => Promise<boolean>;
+  };
   readonly now?: () => number;
   /** Ownership-proof tokens for custom domains. */
   readonly newToken?: () => string;
+  /** How long a custom domain's ownership proof is looked for. Default 72 hours. */
+  readonly domainVerificationWindowMs?: number;
 }
+
+const DEFAULT_VERIFICATION_WINDOW_MS = 72 * 3_600_000;
 
 export interface BootReport {
   /** Actors restored from their last committed snapshot. */
@@ -64,6 +76,8 @@ export class ActorRegistry implements ServiceRegistry {
     this.lookups = {
       domainOwner: (domain) => store.domains.owner(domain),
       newToken: options.newToken ?? (() => randomBytes(16).toString('hex')),
+      plan: (name) => options.plans.find((plan) => plan.name === name),
+      verifyUntil: () => this.now() + (options.domainVerificationWindowMs ?? DEFAULT_VERIFICATION_WINDOW_MS),
     };
     const timer = createDurableTimer(this.now);
     const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}), sleepUntil: timer } as never });
@@ -73,16 +87,30 @@ export class ActorRegistry implements ServiceRegistry {
         undoStep: undoFromEffects(serviceEffects),
         // Allocation is committed with the service record (one transaction, see execute);
         // the machine's step reads it back, so a resumed actor finds the same allocation.
-        allocate: wrapEffect(async ({ serviceId }: { serviceId: string }) => {
-          const allocation = store.services.allocation(serviceId);
-          if (allocation === undefined) throw new AppError('INTERNAL', `service ${serviceId} holds no allocation`);
-          return allocation;
-        }),
+        allocate: wrapEffect(async ({ serviceId }: { serviceId: string }, signal: AbortSignal) => this.confirmAllocation(serviceId, signal)),
         releaseAllocation: wrapEffect(async ({ serviceId }: { serviceId: string }) => store.services.releaseAllocation(serviceId, this.now())),
         sleepUntil: timer,
         domain,
       } as never,
     });
+  }
+
+  /**
+   * The allocation committed with the service, its VMID confirmed with Proxmox: one taken by a
+   * guest that is not ours is recorded as foreign and the service moves to the next free one.
+   * Each hop is committed, so a resumed actor continues from the VMID it last held.
+   */
+  private async confirmAllocation(serviceId: string, signal: AbortSignal): Promise<Allocation> {
+    const { store, allocation: policy } = this.options;
+    const vmidFree = this.options.effects?.vmidFree;
+    let allocation = store.services.allocation(serviceId);
+    if (allocation === undefined) throw new AppError('INTERNAL', `service ${serviceId} holds no allocation`);
+    if (vmidFree === undefined) return allocation;
+    while (!(await vmidFree({ serviceId, vmid: allocation.vmid }, signal))) {
+      this.options.logger.warn({ serviceId, vmid: allocation.vmid }, 'VMID is taken by a guest provisiond does not own: skipping it for good');
+      allocation = store.services.replaceForeignVmid(serviceId, allocation.vmid, policy, this.now());
+    }
+    return allocation;
   }
 
   /** Restore every unfinished service and replay deliveries that never completed. */
@@ -238,7 +266,10 @@ export class ActorRegistry implements ServiceRegistry {
     const record = this.options.store.services.get(command.serviceId);
     if (record === undefined) throw new AppError('NOT_FOUND', `no service with id "${command.serviceId}"`, { field: 'service_id' });
     // Deleting what is deleted is a success: Paymenter treats "already gone" as done.
-    if (command.type === 'delete' && record.state === 'deleted') return { service: this.view(record), created: false };
+    if (record.state === 'deleted') {
+      if (command.type === 'delete') return { service: this.view(record), created: false };
+      throw new AppError('SERVICE_DELETED', `service ${command.serviceId} was deleted: ${command.type} is not possible`, { details: { state: record.state } });
+    }
     throw new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${record.state}: ${command.type} is not possible`, { details: { state: record.state } });
   }
 

@@ -23,8 +23,10 @@ export function toServiceView(record: ServiceRecord, reading: SnapshotReading | 
     domain,
     state: entry.state,
     verification: { type: 'TXT', name: verificationName(domain), value: entry.token },
+    verifyUntil: entry.verifyUntil ?? null,
     error: entry.error,
   }));
+  const lastError = context?.lastError ?? null;
   return {
     serviceId: record.serviceId,
     email: record.email,
@@ -40,6 +42,9 @@ export function toServiceView(record: ServiceRecord, reading: SnapshotReading | 
     healthy: reading?.healthy ?? false,
     desired: context?.desired ?? 'running',
     failure: context?.failure ?? null,
+    lastError: lastError === null ? null : { code: lastError.code, message: lastError.message },
+    compensationErrors: context?.compensationErrors ?? [],
+    initialSnapshot: context?.initialSnapshot === true,
     domains,
     domainQuota: record.domainQuota,
     createdAt: record.createdAt,

@@ -15,6 +15,11 @@ export interface DomainInput {
   readonly token: string;
   readonly publicIp: string;
   readonly privateIp: string;
+  /**
+   * Epoch ms until which a missing TXT record is looked for again (the configured window).
+   * Absent in domains added before the window existed: the step's attempt count applies.
+   */
+  readonly verifyUntil?: number;
 }
 
 export type DomainStep = 'verifyOwnership' | 'dnsZone' | 'certificate' | 'domainProxyHost' | 'removeDomain';
@@ -34,10 +39,24 @@ export const domainMachine = setup({
   guards: {
     mayRetry: ({ context, event }, params: { step: RetryStep }) =>
       canRetry(context, params.step, (event as { error?: unknown }).error),
+    // Ownership is awaited for a window of time, not a number of attempts: customers take hours.
+    mayLookAgain: ({ context, event }) => {
+      const error = (event as { error?: unknown }).error;
+      if (context.verifyUntil === undefined) return canRetry(context, 'verifyOwnership', error);
+      return asStepError(error).retryable && Date.now() < context.verifyUntil;
+    },
     failedAt: ({ context }, params: { step: DomainStep }) => context.failedStep === params.step,
   },
   actions: {
     scheduleRetry: assign(({ context }, params: { step: RetryStep }) => scheduleRetry(context, params.step, Date.now())),
+    // The next look, but never after the window closes: the last one happens at its end.
+    scheduleLook: assign(({ context, event }) => {
+      const book = scheduleRetry(context, 'verifyOwnership', Date.now());
+      const until = context.verifyUntil ?? Number.POSITIVE_INFINITY;
+      const at = Math.min(book.deadlines.verifyOwnership ?? 0, until);
+      const { code, message } = asStepError((event as { error?: unknown }).error);
+      return { ...book, deadlines: { ...book.deadlines, verifyOwnership: at }, error: { code, message } };
+    }),
     succeeded: assign(({ context }, params: { step: RetryStep }) => ({ ...clearStep(context, params.step), error: null })),
     recordFailure: assign(({ event }, params: { step: DomainStep }) => {
       const { code, message } = asStepError((event as { error?: unknown }).error);
@@ -64,7 +83,7 @@ export const domainMachine = setup({
             input: ({ context }) => ({ serviceId: context.serviceId, domain: context.domain, token: context.token }),
             onDone: { target: '#domain.zone', actions: { type: 'succeeded', params: { step: 'verifyOwnership' } } },
             onError: [
-              { guard: { type: 'mayRetry', params: { step: 'verifyOwnership' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'verifyOwnership' } } },
+              { guard: 'mayLookAgain', target: 'waiting', actions: 'scheduleLook' },
               { target: '#domain.failed', actions: { type: 'recordFailure', params: { step: 'verifyOwnership' } } },
             ],
           },

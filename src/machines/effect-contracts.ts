@@ -33,6 +33,7 @@ export interface ShutdownInput extends ContainerRef {
   /** Seconds to wait for a clean shutdown before the effect gives up with SHUTDOWN_TIMEOUT. */
   readonly timeoutSeconds: number;
 }
+export interface ResizeInput extends ContainerRef, Resources {}
 export interface DomainPurgeInput extends ServiceRef {
   readonly domains: readonly string[];
 }
@@ -101,6 +102,9 @@ export const serviceEffects = {
   deleteProxyHost: unavailable<void, SiteRef>('deleteProxyHost'),
   purgeDomains: unavailable<void, DomainPurgeInput>('purgeDomains'),
   releaseAllocation: unavailable<void, ServiceRef>('releaseAllocation'),
+  reinstallWordPress: unavailable<void, ContainerRef & SiteRef>('reinstallWordPress'),
+  restoreSnapshot: unavailable<void, ContainerRef>('restoreSnapshot'),
+  resizeContainer: unavailable<void, ResizeInput>('resizeContainer'),
   sleepUntil: timerPlaceholder,
 };
 

@@ -14,7 +14,7 @@ import { domainMachine } from './domain.machine.js';
 import { serviceEffects } from './effect-contracts.js';
 import type { RetryStep } from './retry-policy.js';
 import { asStepError, canRetry, clearStep, deadlineOf, scheduleRetry } from './step-retries.js';
-import type { Phase, ProvisionStep, ServiceContext, ServiceEvent, ServiceInput } from './service.types.js';
+import type { Phase, PlanChange, ProvisionStep, ServiceContext, ServiceEvent, ServiceInput } from './service.types.js';
 import { containerOf, domainChildId, domainFromChildId, domainFromDoneEvent, siteOf } from './service.views.js';
 
 /** Seconds a container gets to shut down cleanly before it is stopped by force. */
@@ -22,6 +22,9 @@ export const GRACEFUL_SHUTDOWN_SECONDS = 60;
 
 type StepParams = { step: RetryStep };
 type FailureParams = { phase: Phase; step: string };
+
+/** Phases that fail after the site was built: the operator commands may repair from there. */
+const SITE_BUILT_PHASES: readonly Phase[] = ['suspending', 'resuming', 'reinstalling', 'restoring', 'resizing'];
 
 const errorOf = (event: unknown): unknown => (event as { error?: unknown }).error;
 
@@ -35,9 +38,13 @@ export const serviceMachine = setup({
     ledgerEmpty: ({ context }) => context.ledger.length === 0,
     hasAllocation: ({ context }) => context.allocation !== null,
     failedIn: ({ context }, params: { phase: Phase }) => context.failure?.phase === params.phase,
+    resizeUnfinished: ({ context }) => context.failure?.phase === 'resizing' && context.planChange !== null && context.planChange !== undefined,
     domainUnknown: ({ context, event }) => event.type === 'domain.add' && !(event.domain in context.domains),
     withinQuota: ({ context }) => Object.keys(context.domains).length < context.domainQuota,
     domainKnown: ({ context, event }) => event.type === 'domain.remove' && event.domain in context.domains,
+    domainFailed: ({ context, event }) => event.type === 'domain.retry' && context.domains[event.domain]?.state === 'failed',
+    hasInitialSnapshot: ({ context }) => context.initialSnapshot === true,
+    siteBuilt: ({ context }) => context.failure !== null && SITE_BUILT_PHASES.includes(context.failure.phase),
     domainRemoved: ({ context, event }) => {
       const domain = domainFromDoneEvent(event.type);
       return domain !== null && domain in context.domains;
@@ -64,7 +71,25 @@ export const serviceMachine = setup({
     clearFailure: assign({ failure: null, compensationErrors: [], attempts: {}, deadlines: {}, lastError: null }),
     storeAllocation: assign({ allocation: ({ event }) => (event as unknown as { output: ServiceContext['allocation'] }).output }),
     storeNode: assign({ node: ({ event }) => (event as unknown as { output: { node: string } }).output.node }),
-    popLedger: assign(({ context }) => ({ ledger: context.ledger.slice(0, -1) })),
+    popLedger: assign(({ context }) => {
+      const undone = context.ledger[context.ledger.length - 1];
+      return { ledger: context.ledger.slice(0, -1), ...(undone === 'snapshot' ? { initialSnapshot: false } : {}) };
+    }),
+    markSnapshot: assign({ initialSnapshot: true }),
+    forgetSnapshot: assign({ initialSnapshot: false }),
+    holdPlanChange: assign({
+      planChange: ({ event }) => {
+        if (event.type !== 'changePlan') return null;
+        const { plan, resources, domainQuota } = event;
+        return { plan, resources, domainQuota } satisfies PlanChange;
+      },
+    }),
+    applyPlanChange: assign(({ context }) => {
+      const change = context.planChange;
+      if (change === null || change === undefined) return {};
+      return { plan: change.plan, resources: change.resources, domainQuota: change.domainQuota, planChange: null };
+    }),
+    retryDomain: sendTo(({ event }) => domainChildId(event.type === 'domain.retry' ? event.domain : ''), { type: 'retry' }),
     recordUndoFailure: assign(({ context, event }) => {
       const step = context.ledger[context.ledger.length - 1];
       if (step === undefined) return {};
@@ -85,10 +110,12 @@ export const serviceMachine = setup({
             token: event.token,
             publicIp: context.publicIp,
             privateIp: context.allocation.privateIp,
+            ...(event.verifyUntil === undefined ? {} : { verifyUntil: event.verifyUntil }),
           },
         }),
       );
-      enqueue.assign({ domains: { ...context.domains, [event.domain]: { state: 'verifying', token: event.token, error: null } } });
+      const entry = { state: 'verifying', token: event.token, error: null, ...(event.verifyUntil === undefined ? {} : { verifyUntil: event.verifyUntil }) };
+      enqueue.assign({ domains: { ...context.domains, [event.domain]: entry } });
     }),
     detachDomain: sendTo(({ event }) => domainChildId(event.type === 'domain.remove' ? event.domain : ''), { type: 'remove' }),
     syncDomain: enqueueActions(({ context, event, enqueue }) => {
@@ -127,6 +154,8 @@ export const serviceMachine = setup({
     lastError: null,
     compensationErrors: [],
     domains: {},
+    initialSnapshot: false,
+    planChange: null,
   }),
   initial: 'pending',
   on: {
@@ -391,7 +420,7 @@ export const serviceMachine = setup({
                     id: 'takeSnapshot',
                     src: 'takeSnapshot',
                     input: ({ context }) => containerOf(context),
-                    onDone: { target: 'done', actions: { type: 'succeeded', params: { step: 'snapshot' } } },
+                    onDone: { target: 'done', actions: ['markSnapshot', { type: 'succeeded', params: { step: 'snapshot' } }] },
                     onError: [
                       { guard: { type: 'mayRetry', params: { step: 'snapshot' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'snapshot' } } },
                       { target: '#service.compensating', actions: { type: 'recordFailure', params: { phase: 'provisioning', step: 'snapshot' } } },
@@ -454,10 +483,15 @@ export const serviceMachine = setup({
           { guard: { type: 'failedIn', params: { phase: 'provisioning' } }, target: 'provisioning', actions: 'clearFailure' },
           { guard: { type: 'failedIn', params: { phase: 'suspending' } }, target: 'suspending', actions: 'clearFailure' },
           { guard: { type: 'failedIn', params: { phase: 'resuming' } }, target: 'resuming', actions: 'clearFailure' },
+          { guard: { type: 'failedIn', params: { phase: 'reinstalling' } }, target: 'reinstalling', actions: 'clearFailure' },
+          { guard: { type: 'failedIn', params: { phase: 'restoring' } }, target: 'restoring', actions: 'clearFailure' },
+          { guard: 'resizeUnfinished', target: 'resizing', actions: 'clearFailure' },
           { guard: { type: 'failedIn', params: { phase: 'deleting' } }, target: 'deleting', actions: 'clearFailure' },
         ],
         suspend: { actions: 'wantSuspended' },
         unsuspend: { actions: 'wantRunning' },
+        reinstall: { guard: 'siteBuilt', target: 'reinstalling', actions: 'clearFailure', description: 'Repair a built site that failed: a fresh WordPress.' },
+        restore: { guard: and(['siteBuilt', 'hasInitialSnapshot']), target: 'restoring', actions: 'clearFailure', description: 'Repair a built site that failed: back to the initial snapshot.' },
       },
     },
     active: {
@@ -468,6 +502,173 @@ export const serviceMachine = setup({
         unsuspend: { actions: 'wantRunning', description: 'Already running.' },
         'domain.add': { guard: and(['domainUnknown', 'withinQuota']), actions: 'attachDomain' },
         'domain.remove': { guard: 'domainKnown', actions: 'detachDomain' },
+        'domain.retry': { guard: 'domainFailed', actions: 'retryDomain' },
+        reinstall: { target: 'reinstalling', description: 'Operator: replace WordPress with a fresh install.' },
+        restore: { guard: 'hasInitialSnapshot', target: 'restoring', description: 'Operator: roll the container back to the initial snapshot.' },
+        changePlan: { target: 'resizing', actions: 'holdPlanChange', description: "Paymenter's upgrade: resize memory, CPU and disk." },
+      },
+    },
+    reinstalling: {
+      description: 'A fresh WordPress in the same container (files and database replaced), verified and answering again.',
+      tags: ['busy'],
+      entry: 'startPhase',
+      on: {
+        suspend: { actions: 'wantSuspended', description: 'Applied when the reinstall has finished.' },
+        unsuspend: { actions: 'wantRunning' },
+      },
+      initial: 'installing',
+      onDone: [{ guard: 'wantsSuspended', target: 'suspending' }, { target: 'active' }],
+      states: {
+        installing: {
+          description: 'Run the installer in reinstall mode: old files and database go, a new install takes their place.',
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'reinstallWordPress',
+                src: 'reinstallWordPress',
+                input: ({ context }) => ({ ...containerOf(context), fqdn: siteOf(context).fqdn }),
+                onDone: { target: '#service.reinstalling.verifying', actions: { type: 'succeeded', params: { step: 'reinstall' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'reinstall' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'reinstall' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'reinstalling', step: 'reinstall' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'reinstallBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'reinstall'), onDone: 'running' },
+            },
+          },
+        },
+        verifying: {
+          description: 'Check wp-config.php exists and WordPress answers inside the container.',
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'verifyReinstall',
+                src: 'verifyInstall',
+                input: ({ context }) => ({ ...containerOf(context), fqdn: siteOf(context).fqdn }),
+                onDone: { target: '#service.reinstalling.answering', actions: { type: 'succeeded', params: { step: 'verify' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'verify' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'verify' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'reinstalling', step: 'verify' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'verifyReinstallBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'verify'), onDone: 'running' },
+            },
+          },
+        },
+        answering: {
+          description: 'Wait until the site answers through the proxy again.',
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'checkLiveAfterReinstall',
+                src: 'checkLive',
+                input: ({ context }) => ({ serviceId: context.serviceId, fqdn: siteOf(context).fqdn }),
+                onDone: { target: '#service.reinstalling.done', actions: { type: 'succeeded', params: { step: 'live' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'live' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'live' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'reinstalling', step: 'live' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'liveAfterReinstallBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'live'), onDone: 'running' },
+            },
+          },
+        },
+        done: { type: 'final' },
+      },
+    },
+    restoring: {
+      description: 'Roll the container back to the "initial" snapshot, start it, and wait until the site answers.',
+      tags: ['busy'],
+      entry: 'startPhase',
+      on: {
+        suspend: { actions: 'wantSuspended', description: 'Applied when the restore has finished.' },
+        unsuspend: { actions: 'wantRunning' },
+      },
+      initial: 'rollingBack',
+      onDone: [{ guard: 'wantsSuspended', target: 'suspending' }, { target: 'active' }],
+      states: {
+        rollingBack: {
+          description: 'Proxmox rollback to "initial"; the container runs again afterwards.',
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'restoreSnapshot',
+                src: 'restoreSnapshot',
+                input: ({ context }) => containerOf(context),
+                onDone: { target: '#service.restoring.answering', actions: { type: 'succeeded', params: { step: 'restore' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'restore' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'restore' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'restoring', step: 'restore' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'restoreBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'restore'), onDone: 'running' },
+            },
+          },
+        },
+        answering: {
+          description: 'Wait until the restored site answers through the proxy.',
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'checkLiveAfterRestore',
+                src: 'checkLive',
+                input: ({ context }) => ({ serviceId: context.serviceId, fqdn: siteOf(context).fqdn }),
+                onDone: { target: '#service.restoring.done', actions: { type: 'succeeded', params: { step: 'live' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'live' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'live' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'restoring', step: 'live' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'liveAfterRestoreBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'live'), onDone: 'running' },
+            },
+          },
+        },
+        done: { type: 'final' },
+      },
+    },
+    resizing: {
+      description: "Apply a plan change (Paymenter's upgrade): memory and CPU, and the disk, which only grows.",
+      tags: ['busy'],
+      entry: 'startPhase',
+      on: {
+        suspend: { actions: 'wantSuspended', description: 'Applied when the resize has finished.' },
+        unsuspend: { actions: 'wantRunning', description: 'Applied when the resize has finished.' },
+      },
+      initial: 'running',
+      // A suspended service is resized while stopped and goes back down (suspending is a no-op then).
+      onDone: [{ guard: 'wantsSuspended', target: 'suspending' }, { target: 'resuming' }],
+      states: {
+        running: {
+          invoke: {
+            id: 'resizeContainer',
+            src: 'resizeContainer',
+            input: ({ context }) => ({ ...containerOf(context), ...(context.planChange?.resources ?? context.resources) }),
+            onDone: { target: 'done', actions: ['applyPlanChange', { type: 'succeeded', params: { step: 'resize' } }] },
+            onError: [
+              { guard: { type: 'mayRetry', params: { step: 'resize' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'resize' } } },
+              { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'resizing', step: 'resize' } } },
+            ],
+          },
+        },
+        waiting: {
+          invoke: { id: 'resizeBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'resize'), onDone: 'running' },
+        },
+        done: { type: 'final' },
       },
     },
     suspending: {
@@ -522,6 +723,8 @@ export const serviceMachine = setup({
         suspend: { actions: 'wantSuspended', description: 'Already suspended.' },
         'domain.add': { guard: and(['domainUnknown', 'withinQuota']), actions: 'attachDomain' },
         'domain.remove': { guard: 'domainKnown', actions: 'detachDomain' },
+        'domain.retry': { guard: 'domainFailed', actions: 'retryDomain' },
+        changePlan: { target: 'resizing', actions: 'holdPlanChange', description: 'Resized while stopped; it stays suspended.' },
       },
     },
     resuming: {
@@ -661,7 +864,7 @@ export const serviceMachine = setup({
                 id: 'deleteSnapshots',
                 src: 'deleteSnapshots',
                 input: ({ context }) => containerOf(context),
-                onDone: { target: '#service.deleting.destroyingContainer', actions: { type: 'succeeded', params: { step: 'deleteSnapshots' } } },
+                onDone: { target: '#service.deleting.destroyingContainer', actions: ['forgetSnapshot', { type: 'succeeded', params: { step: 'deleteSnapshots' } }] },
                 onError: [
                   { guard: { type: 'mayRetry', params: { step: 'deleteSnapshots' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'deleteSnapshots' } } },
                   { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'deleting', step: 'deleteSnapshots' } } },

@@ -23,7 +23,14 @@ export interface Resources {
 export type ProvisionStep = 'container' | 'ha' | 'dnsRecord' | 'proxyHost' | 'snapshot';
 
 /** The phases whose failure lands in `failed`; `retry` re-enters the phase. */
-export type Phase = 'allocating' | 'provisioning' | 'suspending' | 'resuming' | 'deleting';
+export type Phase = 'allocating' | 'provisioning' | 'suspending' | 'resuming' | 'reinstalling' | 'restoring' | 'resizing' | 'deleting';
+
+/** A plan change (Paymenter's upgrade) the operator asked for, applied by `resizing`. */
+export interface PlanChange {
+  readonly plan: string;
+  readonly resources: Resources;
+  readonly domainQuota: number;
+}
 
 export interface Failure {
   readonly phase: Phase;
@@ -38,6 +45,8 @@ export interface DomainEntry {
   /** Published by the customer as TXT to prove ownership. */
   readonly token: string;
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Epoch ms when ownership verification gives up (absent in older snapshots). */
+  readonly verifyUntil?: number;
 }
 
 export interface ServiceInput {
@@ -72,6 +81,14 @@ export interface ServiceContext extends ServiceInput {
   /** Inverses that failed during compensation: reported, never silently dropped. */
   compensationErrors: { readonly step: ProvisionStep; readonly code: string; readonly message: string }[];
   domains: Record<string, DomainEntry>;
+  /**
+   * The `initial` snapshot exists (taken at the end of provisioning, gone after deletion or its
+   * undo). Restore is only offered while it does. Snapshots persisted before this field read
+   * it as absent: restore then answers SNAPSHOT_MISSING rather than guessing.
+   */
+  initialSnapshot?: boolean;
+  /** The plan change `resizing` applies; kept until it succeeds so `retry` can resume it. */
+  planChange?: PlanChange | null;
 }
 
 export type ServiceEvent =
@@ -80,7 +97,12 @@ export type ServiceEvent =
   | { readonly type: 'unsuspend' }
   | { readonly type: 'delete' }
   | { readonly type: 'retry' }
-  | { readonly type: 'domain.add'; readonly domain: string; readonly token: string }
+  /** Operator commands on a built site. */
+  | { readonly type: 'reinstall' }
+  | { readonly type: 'restore' }
+  | ({ readonly type: 'changePlan' } & PlanChange)
+  | { readonly type: 'domain.add'; readonly domain: string; readonly token: string; readonly verifyUntil?: number }
   | { readonly type: 'domain.remove'; readonly domain: string }
+  | { readonly type: 'domain.retry'; readonly domain: string }
   /** A child domain actor's snapshot, forwarded because it is spawned with syncSnapshot. */
   | { readonly type: `xstate.snapshot.${string}`; readonly snapshot: unknown };

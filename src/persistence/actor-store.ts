@@ -20,6 +20,9 @@ export function createActorStore(db: Db): Store['actors'] {
   const updateService = db.prepare<[string, string | null, number, string]>(
     'UPDATE services SET state = ?, step = ?, updated_at = ? WHERE service_id = ?',
   );
+  // The WHERE clauses make the common case (no plan change) a read, not a write.
+  const updatePlan = db.prepare<[string, string, string]>('UPDATE services SET plan = ? WHERE service_id = ? AND plan <> ?');
+  const updateQuota = db.prepare<[number, string, number]>('UPDATE domain_quotas SET quota = ? WHERE service_id = ? AND quota <> ?');
   const selectSnapshot = db.prepare<[string], SnapshotRow>(
     'SELECT machine_version AS machineVersion, snapshot, final FROM actor_snapshots WHERE service_id = ?',
   );
@@ -46,6 +49,10 @@ export function createActorStore(db: Db): Store['actors'] {
       change.at,
     );
     updateService.run(change.state, change.step, change.at, change.serviceId);
+    if (change.plan !== undefined) {
+      updatePlan.run(change.plan.name, change.serviceId, change.plan.name);
+      updateQuota.run(change.plan.domainQuota, change.serviceId, change.plan.domainQuota);
+    }
     return Number(lastInsertRowid);
   });
 

@@ -24,7 +24,7 @@ export type Allocator = (email: string, policy: AllocationPolicy) => PickedAlloc
 export function createAllocator(db: Db): Allocator {
   const subdomainTaken = db.prepare<[string], number>('SELECT 1 FROM allocations WHERE subdomain = ? AND released_at IS NULL').pluck();
   const lowestIp = createLowestFree(db, 'ip', 'private_ip_num');
-  const lowestVmid = createLowestFree(db, 'vmid', 'vmid');
+  const lowestVmid = createLowestVmid(db);
 
   function pickSubdomain(email: string, policy: AllocationPolicy): string {
     const reserved = new Set(policy.reservedSubdomains);
@@ -47,14 +47,36 @@ export function createAllocator(db: Db): Allocator {
     if (ip === undefined) {
       throw new AppError('IP_POOL_EXHAUSTED', `no free private IP in ${first}-${last}`, { retryable: false, details: { first, last } });
     }
-    const vmid = lowestVmid(policy.vmidRange.first, policy.vmidRange.last);
-    if (vmid === undefined) {
-      throw new AppError('VMID_RANGE_EXHAUSTED', `no free VMID in ${policy.vmidRange.first}-${policy.vmidRange.last}`, {
-        retryable: false,
-        details: { ...policy.vmidRange },
-      });
+    return { subdomain, privateIp: intToIpv4(ip), privateIpNum: ip, vmid: pickVmid(lowestVmid, policy) };
+  };
+}
+
+/** The lowest VMID of the range held by no live allocation and not known to be foreign. */
+export function pickVmid(lowestVmid: (first: number, last: number) => number | undefined, policy: AllocationPolicy): number {
+  const vmid = lowestVmid(policy.vmidRange.first, policy.vmidRange.last);
+  if (vmid === undefined) {
+    throw new AppError('VMID_RANGE_EXHAUSTED', `no free VMID in ${policy.vmidRange.first}-${policy.vmidRange.last}`, {
+      retryable: false,
+      details: { ...policy.vmidRange },
+    });
+  }
+  return vmid;
+}
+
+/**
+ * Lowest free VMID, skipping those Proxmox showed to be someone else's. They are few (guests
+ * made outside provisiond), so each is stepped over with one indexed lookup.
+ */
+export function createLowestVmid(db: Db): (first: number, last: number) => number | undefined {
+  const lowestFree = createLowestFree(db, 'vmid', 'vmid');
+  const foreign = db.prepare<[number], number>('SELECT 1 FROM foreign_vmids WHERE vmid = ?').pluck();
+  return (first, last) => {
+    let from = first;
+    for (;;) {
+      const vmid = lowestFree(from, last);
+      if (vmid === undefined || foreign.get(vmid) === undefined) return vmid;
+      from = vmid + 1;
     }
-    return { subdomain, privateIp: intToIpv4(ip), privateIpNum: ip, vmid };
   };
 }
 

@@ -5,6 +5,7 @@
 import { AppError } from '../errors.js';
 import type { Db } from './database.js';
 import { INITIAL_SCHEMA } from './initial.migration.js';
+import { FOREIGN_VMIDS_SCHEMA } from './foreign-vmids.migration.js';
 import { SERVICE_LOG_SCHEMA } from './service-log.migration.js';
 
 export interface Migration {
@@ -16,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'per-service log', sql: SERVICE_LOG_SCHEMA },
+  { version: 3, name: 'foreign VMIDs', sql: FOREIGN_VMIDS_SCHEMA },
 ];
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,5 +1,6 @@
 /** The services table with its allocation and domain quota: the seed's tracking record. */
-import { createAllocator } from './allocation.js';
+import { createAllocator, createLowestVmid, pickVmid } from './allocation.js';
+import { AppError } from '../errors.js';
 import type { Db } from './database.js';
 import type { Allocation, AllocationPolicy, CreateServiceResult, NewService, ServiceRecord, Store } from './types.js';
 
@@ -34,6 +35,26 @@ export function createServiceStore(db: Db): Store['services'] {
   );
   const release = db.prepare<[number, string]>('UPDATE allocations SET released_at = ? WHERE service_id = ? AND released_at IS NULL');
   const countAll = db.prepare<[], number>('SELECT count(*) FROM services').pluck();
+  const lowestVmid = createLowestVmid(db);
+  const insertForeign = db.prepare<[number, number, string]>('INSERT INTO foreign_vmids (vmid, seen_at, seen_by) VALUES (?, ?, ?) ON CONFLICT (vmid) DO NOTHING');
+  // The only change the history trigger allows a live allocation besides its release
+  // (migration 3): moving off a VMID recorded as foreign.
+  const moveVmid = db.prepare<[number, string]>('UPDATE allocations SET vmid = ? WHERE service_id = ? AND released_at IS NULL');
+  const updateVmid = db.prepare<[number, number, string]>('UPDATE services SET vmid = ?, updated_at = ? WHERE service_id = ?');
+
+  const replaceForeignVmid = db.transaction((serviceId: string, vmid: number, policy: AllocationPolicy, now: number): Allocation => {
+    const current = selectAllocation.get(serviceId);
+    if (current === undefined) throw new AppError('NOT_FOUND', `service ${serviceId} holds no allocation`);
+    insertForeign.run(vmid, now, serviceId);
+    if (current.vmid === vmid) {
+      const next = pickVmid(lowestVmid, policy);
+      moveVmid.run(next, serviceId);
+      updateVmid.run(next, now, serviceId);
+    }
+    const allocation = selectAllocation.get(serviceId);
+    if (allocation === undefined) throw new AppError('INTERNAL', `service ${serviceId} lost its allocation`);
+    return allocation;
+  });
 
   const create = db.transaction((service: NewService, policy: AllocationPolicy, now: number): CreateServiceResult => {
     const existing = selectOne.get(service.serviceId);
@@ -71,6 +92,7 @@ export function createServiceStore(db: Db): Store['services'] {
     releaseAllocation: (serviceId, now) => {
       release.run(now, serviceId);
     },
+    replaceForeignVmid: (serviceId, vmid, policy, now) => replaceForeignVmid.immediate(serviceId, vmid, policy, now),
     count: () => countAll.get() ?? 0,
   };
 }

@@ -66,6 +66,8 @@ export interface TransitionCommit {
   readonly final: boolean;
   /** Top-level state after the change, copied to the service record. */
   readonly state: string;
+  /** The plan the service now has, copied to the record (a plan change commits with its transition). */
+  readonly plan?: { readonly name: string; readonly domainQuota: number };
   /** Deepest active step after the change, copied to the service record. */
   readonly step: string | null;
   /** Full state path before and after, e.g. "provisioning.site.install.running". */
@@ -150,6 +152,12 @@ export interface Store {
     allocation(serviceId: string): Allocation | undefined;
     /** Give the IP, VMID and subdomain back to the pools. Idempotent. */
     releaseAllocation(serviceId: string, now: number): void;
+    /**
+     * Proxmox showed `vmid` to belong to someone else: remember it as foreign (never handed out
+     * again) and move the service to the lowest free VMID, keeping its subdomain and IP. A
+     * repeat after the move changes nothing. Throws VMID_RANGE_EXHAUSTED with nothing written.
+     */
+    replaceForeignVmid(serviceId: string, vmid: number, policy: AllocationPolicy, now: number): Allocation;
     count(): number;
   };
   readonly actors: {

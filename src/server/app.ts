@@ -8,10 +8,12 @@ import type { LoggerOptions as PinoLoggerOptions } from 'pino';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { createTokenCheck, installBearerAuth } from './auth.js';
+import type { ReadContainer } from './container-reading.js';
 import { frameworkErrors, installErrorHandling } from './error-handler.js';
 import { attachFeed, type FeedOptions } from './feed.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { SettleWaiters } from './settle.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
@@ -42,6 +44,8 @@ export interface AppDeps {
    * composition root, which alone knows the infrastructure.
    */
   readonly system?: () => SystemStatus;
+  /** Live container status and usage (Proxmox) for GET /status and GET /v1/services/:id. */
+  readonly readContainer?: ReadContainer;
 }
 
 const AUTHORIZATION = 'req.headers.authorization';
@@ -91,7 +95,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   installErrorHandling(app);
   installBearerAuth(app, check);
-  registerWebhookRoutes(app, deps);
+  const waiters = new SettleWaiters(deps.registry);
+  // Before the server stops accepting: a create-site?wait request must not hold shutdown up.
+  app.addHook('preClose', async () => waiters.releaseAll());
+  registerWebhookRoutes(app, deps, waiters);
   registerServiceRoutes(app, deps);
   attachFeed(app, deps.registry, check, deps.feed);
   const system = deps.system;

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Command, CommandOutcome, ServiceRegistry } from '../actors/registry.types.js';
 import { AppError } from '../errors.js';
+import type { ReadContainer } from './container-reading.js';
 import { idempotencyKeyOf } from './fields.js';
 import { domainToWire } from './wire.js';
 
@@ -21,6 +22,8 @@ export interface RouteDeps {
   readonly registry: ServiceRegistry;
   /** Plan names from configuration, checked before the registry so the error can list them. */
   readonly plans: readonly string[];
+  /** Live container status and usage for status replies; without it they carry none. */
+  readonly readContainer?: ReadContainer;
 }
 
 /** Runs a command with the request's Idempotency-Key, if it sent one. */
@@ -47,5 +50,6 @@ export function domainAddedReply(outcome: CommandOutcome, domain: string) {
     domain: wire.domain,
     state: wire.state,
     verification: wire.verification,
+    verify_until: wire.verify_until,
   };
 }

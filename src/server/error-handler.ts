@@ -18,6 +18,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   STATE_CONFLICT: 409,
   DOMAIN_QUOTA_EXCEEDED: 409,
   DOMAIN_TAKEN: 409,
+  SNAPSHOT_MISSING: 409,
+  PLAN_TOO_SMALL: 409,
+  SERVICE_DELETED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_PLAN: 422,
   RATE_LIMITED: 429,
@@ -26,6 +29,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SUBDOMAIN_EXHAUSTED: 503,
   SHUTTING_DOWN: 503,
   EFFECT_UNAVAILABLE: 503,
+  PROVISIONING_FAILED: 502,
 };
 
 export function wireError(status: number, code: ErrorCode, message: string, extra: Readonly<Record<string, unknown>> = {}): WireError {

@@ -5,6 +5,7 @@
  * fields.ts and run in the handlers.
  */
 import { Type } from 'typebox';
+import { MAX_WAIT_SECONDS } from './settle.js';
 
 /** Paymenter ids are integers; operators may use short slugs. Both travel as strings inside. */
 export const SERVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -37,6 +38,11 @@ export const DomainBody = Type.Object({ domain: DomainText }, strict);
 
 /** Query strings stay lenient about extra keys (proxies and cache busters add them). */
 export const StatusQuery = Type.Object({ service_id: ServiceIdString });
+
+/** `wait`: seconds to hold the reply until the service is active or failed (bounded). */
+export const CreateSiteQuery = Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })) });
+
+export const PlanBody = Type.Object({ plan: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
 
 export const ListQuery = Type.Object({
   state: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$', maxLength: 64 })),

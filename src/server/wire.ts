@@ -10,6 +10,7 @@ export function domainToWire(domain: DomainView) {
     domain: domain.domain,
     state: domain.state,
     verification: { type: domain.verification.type, name: domain.verification.name, value: domain.verification.value },
+    verify_until: domain.verifyUntil,
     error: domain.error === null ? null : { code: domain.error.code, message: domain.error.message },
   };
 }
@@ -34,6 +35,9 @@ export function serviceToWire(service: ServiceView) {
     healthy: service.healthy,
     desired: service.desired,
     failure: service.failure === null ? null : failureToWire(service.failure),
+    last_error: service.lastError,
+    compensation_errors: service.compensationErrors.map(({ step, code, message }) => ({ step, code, message })),
+    initial_snapshot: service.initialSnapshot,
     domains: service.domains.map(domainToWire),
     domain_quota: service.domainQuota,
     created_at: service.createdAt,

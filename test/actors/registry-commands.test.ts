@@ -72,7 +72,7 @@ describe('registry commands', () => {
     stack.registry.execute({ type: 'delete', serviceId: '4' });
     await waitFor(() => stack.registry.get('4')?.state === 'deleted');
     assert.equal(stack.registry.execute({ type: 'delete', serviceId: '4' }).service.state, 'deleted');
-    const conflict = rejects(() => stack.registry.execute({ type: 'suspend', serviceId: '4' }), 'STATE_CONFLICT');
+    const conflict = rejects(() => stack.registry.execute({ type: 'suspend', serviceId: '4' }), 'SERVICE_DELETED');
     assert.equal(conflict.details?.state, 'deleted');
     assert.equal(stack.store.services.allocation('4'), undefined, 'the allocation went back to the pool');
     assert.ok(stack.registry.recentTransitions('4', 100).length > 5, 'the audit trail stays');

@@ -25,6 +25,13 @@ describe('configuration', () => {
     assert.equal(config.port, 9000);
   });
 
+  it('takes the custom-domain verification window in hours (72 by default) and refuses nonsense', () => {
+    assert.equal(loadConfig({}).domainVerificationWindowMs, 72 * 3_600_000);
+    const config = loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(JSON.stringify({ domains: { verificationWindowHours: 0.5 } })));
+    assert.equal(config.domainVerificationWindowMs, 1_800_000);
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(JSON.stringify({ domains: { verificationWindowHours: 0 } })))), 'domains.verificationWindowHours');
+  });
+
   it('names the key at fault', () => {
     assert.equal(invalidKey(() => loadConfig({ PORT: 'eighty' })), 'PORT');
     assert.equal(invalidKey(() => loadConfig({ PROVISIOND_API_TOKEN: 'short' })), 'PROVISIOND_API_TOKEN');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActor, type AnyActorRef } from 'xstate';
-import { EffectDoubles, failTimes, permanent, settle } from '../support/effect-doubles.js';
+import { EffectDoubles, failTimes, permanent, settle, transient } from '../support/effect-doubles.js';
 import { ALLOCATION, INPUT, activeService, createService, type ServiceActor } from './helpers.js';
 
 const DOMAIN_INPUT = { serviceId: INPUT.serviceId, domain: 'shop.example', token: 'tok-1', publicIp: INPUT.publicIp, privateIp: ALLOCATION.privateIp };
@@ -161,5 +161,42 @@ describe('custom domains of a service', () => {
     await settle();
     assert.deepEqual(actor.getSnapshot().context.domains, {});
     assert.equal(doubles.callsOf('removeDomain').length, 1);
+  });
+});
+
+describe('the ownership window', () => {
+  const NOW = 1_700_000_000_000;
+  const HOUR = 3_600_000;
+
+  it('keeps looking for the TXT record for the whole window, beyond any attempt count, then fails', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: NOW });
+    const doubles = new EffectDoubles().holdTimers().script('verifyOwnership', () => transient('OWNERSHIP_UNPROVEN'));
+    const actor = createActor(doubles.domain(), { input: { ...DOMAIN_INPUT, verifyUntil: NOW + 4 * HOUR } });
+    t.after(() => actor.stop());
+    actor.start();
+    await settle();
+    assert.equal(actor.getSnapshot().context.error?.code, 'OWNERSHIP_UNPROVEN', 'the reason is shown while it waits');
+    // Walk the clock to each deadline, as the durable timer would.
+    for (let look = 0; look < 200 && actor.getSnapshot().matches({ verifying: 'waiting' }); look++) {
+      const at = actor.getSnapshot().context.deadlines.verifyOwnership ?? 0;
+      assert.ok(at <= NOW + 4 * HOUR, 'no look is scheduled after the window');
+      t.mock.timers.setTime(at);
+      doubles.releaseTimers();
+      await settle();
+    }
+    const looks = doubles.callsOf('verifyOwnership').length;
+    assert.ok(looks > 12, `looked ${looks} times: the window, not the attempt rule of 12, decides`);
+    assert.equal(actor.getSnapshot().value, 'failed');
+    assert.equal(actor.getSnapshot().context.failedStep, 'verifyOwnership');
+  });
+
+  it('stops at once on a permanent error even inside the window', async (t) => {
+    const doubles = new EffectDoubles().script('verifyOwnership', () => permanent('NXDOMAIN_POLICY'));
+    const actor = createActor(doubles.domain(), { input: { ...DOMAIN_INPUT, verifyUntil: Date.now() + HOUR } });
+    t.after(() => actor.stop());
+    actor.start();
+    await settle();
+    assert.equal(actor.getSnapshot().value, 'failed');
+    assert.equal(doubles.callsOf('verifyOwnership').length, 1);
   });
 });

@@ -34,6 +34,9 @@ export const TOP_STATES = [
   'suspending',
   'suspended',
   'resuming',
+  'reinstalling',
+  'restoring',
+  'resizing',
   'deleting',
   'deleted',
 ] as const;

@@ -38,6 +38,10 @@ const SERVICE_INVOKE_IDS = [
   'purgeDomainsBackoff', 'readyBackoff', 'registerHa', 'releaseAllocation', 'releaseBackoff', 'removeHa', 'removeHaBackoff',
   'shutdownContainer', 'snapshotBackoff', 'startBackoff', 'startContainer', 'stopContainer', 'takeSnapshot', 'undoBackoff',
   'undoStep', 'verifyBackoff', 'verifyInstall',
+  // Operator commands (issue 5).
+  'reinstallWordPress', 'reinstallBackoff', 'verifyReinstall', 'verifyReinstallBackoff', 'checkLiveAfterReinstall',
+  'liveAfterReinstallBackoff', 'restoreSnapshot', 'restoreBackoff', 'checkLiveAfterRestore', 'liveAfterRestoreBackoff',
+  'resizeContainer', 'resizeBackoff',
 ];
 const DOMAIN_INVOKE_IDS = [
   'certificateBackoff', 'createDnsZone', 'createDomainProxyHost', 'dnsZoneBackoff', 'domainProxyHostBackoff', 'issueCertificate',

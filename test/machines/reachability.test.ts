@@ -11,7 +11,7 @@ type Reach = (doubles: EffectDoubles, t: TestContext) => Promise<ServiceActor>;
 const hang: Script = () => 'hang';
 
 /** An active service that then receives `event` and settles. */
-const afterActive = (event: 'suspend' | 'delete', first?: 'suspend'): Reach => async (doubles, t) => {
+const afterActive = (event: 'suspend' | 'delete' | 'reinstall' | 'restore', first?: 'suspend'): Reach => async (doubles, t) => {
   const actor = await activeService(doubles, { t });
   if (first !== undefined) {
     actor.send({ type: first });
@@ -34,6 +34,14 @@ const TOP_LEVEL: Record<TopState, Reach> = {
   resuming: async (doubles, t) => {
     const actor = await afterActive('suspend')(doubles.script('startContainer', hang), t);
     actor.send({ type: 'unsuspend' });
+    return actor;
+  },
+  reinstalling: (doubles, t) => afterActive('reinstall')(doubles.script('reinstallWordPress', hang), t),
+  restoring: (doubles, t) => afterActive('restore')(doubles.script('restoreSnapshot', hang), t),
+  resizing: async (doubles, t) => {
+    const actor = await activeService(doubles.script('resizeContainer', hang), { t });
+    actor.send({ type: 'changePlan', plan: 'premium', resources: { memoryMb: 4096, diskGb: 40, cores: 2 }, domainQuota: 5 });
+    await settle();
     return actor;
   },
   deleting: (doubles, t) => afterActive('delete')(doubles.script('removeHa', hang), t),
@@ -103,12 +111,20 @@ describe('state coverage', () => {
     for (const name of ['allocate', 'createContainer', 'registerHa', 'awaitReady', 'installWordPress', 'verifyInstall', 'createDnsRecord',
       'createProxyHost', 'checkLive', 'takeSnapshot', 'stopContainer', 'startContainer', 'removeHa', 'deleteSnapshots', 'destroyContainer',
       'deleteDnsRecord', 'deleteProxyHost', 'purgeDomains', 'releaseAllocation', 'verifyOwnership', 'createDnsZone', 'issueCertificate',
-      'createDomainProxyHost', 'removeDomain']) doubles.script(name, flaky);
+      'createDomainProxyHost', 'removeDomain', 'reinstallWordPress', 'restoreSnapshot', 'resizeContainer']) doubles.script(name, flaky);
     const actor = await createService(doubles, { t, inspect });
     actor.send({ type: 'domain.add', domain: 'a.example', token: 't-a' });
     await settle();
     actor.send({ type: 'domain.remove', domain: 'a.example' });
     await settle();
+    for (const type of ['reinstall', 'restore'] as const) {
+      actor.send({ type });
+      await settle();
+      assert.equal(actor.getSnapshot().value, 'active', `${type} ends active`);
+    }
+    actor.send({ type: 'changePlan', plan: 'premium', resources: { memoryMb: 4096, diskGb: 40, cores: 2 }, domainQuota: 5 });
+    await settle();
+    assert.equal(actor.getSnapshot().value, 'active');
     for (const type of ['suspend', 'unsuspend', 'delete'] as const) {
       actor.send({ type });
       await settle();

@@ -43,6 +43,9 @@ export function succeedingEffects(): ServiceEffectFunctions {
     deleteDnsRecord: ok,
     deleteProxyHost: ok,
     purgeDomains: ok,
+    reinstallWordPress: ok,
+    restoreSnapshot: ok,
+    resizeContainer: ok,
   };
 }
 
@@ -69,6 +72,8 @@ export interface StackOptions {
   readonly domainEffects?: DomainEffectFunctions;
   readonly pool?: Partial<AllocationPolicy>;
   readonly boot?: boolean;
+  /** What Proxmox says of an allocated VMID (default: the database's word is taken). */
+  readonly vmidFree?: (input: { readonly serviceId: string; readonly vmid: number }) => Promise<boolean>;
 }
 
 export function createTestStack(options: StackOptions = {}): TestStack {
@@ -81,7 +86,11 @@ export function createTestStack(options: StackOptions = {}): TestStack {
     allocation: { ...TEST_POOL, ...options.pool },
     baseDomain: 'sites.test',
     logger: pino({ level: 'silent' }),
-    effects: { service: options.effects ?? succeedingEffects(), domain: options.domainEffects ?? succeedingDomainEffects() },
+    effects: {
+      service: options.effects ?? succeedingEffects(),
+      domain: options.domainEffects ?? succeedingDomainEffects(),
+      ...(options.vmidFree === undefined ? {} : { vmidFree: options.vmidFree }),
+    },
   });
   if (options.boot ?? true) registry.boot();
   let stopped = false;

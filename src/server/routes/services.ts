@@ -4,9 +4,10 @@
  */
 import { AppError } from '../../errors.js';
 import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
-import { normaliseDomain } from '../fields.js';
-import { DEFAULT_LIST_LIMIT, DEFAULT_LOG_LIMIT, DomainBody, ListQuery, LogQuery, ServiceDomainParams, ServiceParams } from '../schemas.js';
-import { serviceToWire, transitionToWire } from '../wire.js';
+import { containerField } from '../container-reading.js';
+import { checkPlan, normaliseDomain } from '../fields.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_LOG_LIMIT, DomainBody, ListQuery, LogQuery, PlanBody, ServiceDomainParams, ServiceParams } from '../schemas.js';
+import { domainToWire, serviceToWire, transitionToWire } from '../wire.js';
 
 const SHOW_TRANSITIONS = 20;
 
@@ -28,6 +29,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
     if (service === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
     return {
       service: serviceToWire(service),
+      ...(await containerField(deps.readContainer, service)),
       transitions: registry.recentTransitions(serviceId, SHOW_TRANSITIONS).map(transitionToWire),
     };
   });
@@ -39,11 +41,36 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
     return { service_id: serviceId, lines: lines.map(({ id, at, line }) => ({ id, at, line })) };
   });
 
-  for (const type of ['retry', 'suspend', 'unsuspend', 'delete'] as const) {
+  // reinstall: a fresh WordPress; restore: back to the `initial` snapshot. Both 202: the
+  // service's actor does the work and the feed shows it.
+  for (const type of ['retry', 'suspend', 'unsuspend', 'delete', 'reinstall', 'restore'] as const) {
     app.post(`/v1/services/:service_id/${type}`, { schema: { params: ServiceParams } }, async (request) => {
       return lifecycleReply(executeFor(request, registry, { type, serviceId: request.params.service_id }));
     });
   }
+
+  // Paymenter's upgrade: memory, CPU and disk follow the plan; the domain quota too.
+  app.post('/v1/services/:service_id/plan', { schema: { params: ServiceParams, body: PlanBody } }, async (request) => {
+    const plan = checkPlan(request.body.plan, deps.plans);
+    const outcome = executeFor(request, registry, { type: 'changePlan', serviceId: request.params.service_id, plan });
+    return { ...lifecycleReply(outcome), plan: outcome.service.plan, requested_plan: plan };
+  });
+
+  app.get('/v1/services/:service_id/domains', { schema: { params: ServiceParams } }, async (request) => {
+    const serviceId = request.params.service_id;
+    const service = registry.get(serviceId);
+    if (service === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
+    return { service_id: serviceId, quota: service.domainQuota, domains: service.domains.map(domainToWire) };
+  });
+
+  app.post('/v1/services/:service_id/domains/:domain/retry', { schema: { params: ServiceDomainParams } }, async (request, reply) => {
+    const serviceId = request.params.service_id;
+    const domain = normaliseDomain(request.params.domain);
+    const { service } = executeFor(request, registry, { type: 'domain.retry', serviceId, domain });
+    void reply.code(202);
+    const entry = service.domains.find((view) => view.domain === domain);
+    return { success: true, service_id: serviceId, domain, state: entry?.state ?? 'removed' };
+  });
 
   app.post('/v1/services/:service_id/domains', { schema: { params: ServiceParams, body: DomainBody } }, async (request, reply) => {
     const serviceId = request.params.service_id;

@@ -6,23 +6,40 @@
 import { AppError } from '../../errors.js';
 import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
 import { checkEmail, checkPlan, checkPublicIp, normaliseDomain, serviceIdOf } from '../fields.js';
-import { CreateSiteBody, CustomDomainBody, ServiceIdBody, StatusQuery } from '../schemas.js';
+import { containerField } from '../container-reading.js';
+import { CreateSiteBody, CreateSiteQuery, CustomDomainBody, ServiceIdBody, StatusQuery } from '../schemas.js';
+import { isSettled, type SettleWaiters } from '../settle.js';
 import { serviceToWire, transitionToWire } from '../wire.js';
 
 const STATUS_TRANSITIONS = 20;
 
-export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps): void {
+export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps, waiters: SettleWaiters): void {
   const { registry, plans } = deps;
 
-  app.post('/create-site', { schema: { body: CreateSiteBody } }, async (request, reply) => {
+  app.post('/create-site', { schema: { body: CreateSiteBody, querystring: CreateSiteQuery } }, async (request, reply) => {
     const { body } = request;
     const serviceId = serviceIdOf(body.service_id);
     const email = checkEmail(body.email);
     const publicIp = checkPublicIp(body.public_ip);
     const plan = checkPlan(body.plan, plans);
-    const { service, created } = executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
+    const outcome = executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
+    let service = outcome.service;
+    const wait = request.query.wait ?? 0;
+    if (wait > 0) {
+      const gone = new AbortController();
+      request.raw.once('close', () => gone.abort());
+      service = (await waiters.wait(serviceId, wait * 1000, gone.signal)) ?? service;
+      if (service.state === 'failed' && service.failure !== null) {
+        const { step, code, message } = service.failure;
+        throw new AppError('PROVISIONING_FAILED', `provisioning failed at ${step}: ${code}: ${message}`, {
+          details: { service_id: service.serviceId, state: service.state, failure: { step, code, message } },
+        });
+      }
+      // Still working when the wait ran out: accepted, not done.
+      if (!isSettled(service)) void reply.code(202);
+    }
     // 201 only for the call that created it: a repeat (Paymenter retries, admin re-runs) is a 200.
-    void reply.code(created ? 201 : 200);
+    if (reply.statusCode !== 202) void reply.code(outcome.created ? 201 : 200);
     return {
       success: true,
       service_id: service.serviceId,
@@ -61,6 +78,7 @@ export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps): void {
     return {
       success: true,
       service: serviceToWire(service),
+      ...(await containerField(deps.readContainer, service)),
       transitions: registry.recentTransitions(serviceId, STATUS_TRANSITIONS).map(transitionToWire),
     };
   });
