@@ -109,6 +109,9 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
       purgeDomains: async ({ serviceId, domains }, signal) => {
         for (const domain of domains) await removeDomain({ serviceId, domain }, signal);
       },
+      reinstallWordPress: ssh.reinstallWordPress,
+      restoreSnapshot: proxmox.restoreSnapshot,
+      resizeContainer: proxmox.resizeContainer,
     },
     domain: {
       verifyOwnership: ownership.verifyOwnership,

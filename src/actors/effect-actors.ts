@@ -6,6 +6,7 @@
  */
 import { fromPromise, type InputFrom, type OutputFrom, type PromiseActorLogic } from 'xstate';
 import { toStepError } from '../errors.js';
+import type { CancelledEffects } from './cancelled-effects.js';
 import type { UndoInput } from '../machines/effect-contracts.js';
 import type { domainEffects, serviceEffects } from '../machines/effect-contracts.js';
 
@@ -19,10 +20,14 @@ type EffectFunctions<T> = {
 export type ServiceEffectFunctions = Omit<EffectFunctions<typeof serviceEffects>, 'undoStep' | 'sleepUntil' | 'allocate' | 'releaseAllocation'>;
 export type DomainEffectFunctions = Omit<EffectFunctions<typeof domainEffects>, 'sleepUntil'>;
 
-export function wrapEffect<I, O>(run: (input: I, signal: AbortSignal) => Promise<O>) {
+/**
+ * Actor logic around an effect function. With `cancelled`, the effect first waits for the
+ * service's cancelled effects to settle (their writes land before anything looks for them).
+ */
+export function wrapEffect<I extends { readonly serviceId: string }, O>(run: (input: I, signal: AbortSignal) => Promise<O>, cancelled?: CancelledEffects) {
   return fromPromise<O, I>(async ({ input, signal }) => {
     try {
-      return await run(input, signal);
+      return cancelled === undefined ? await run(input, signal) : await cancelled.run(input.serviceId, signal, () => run(input, signal));
     } catch (error) {
       throw toStepError(error);
     }
@@ -30,16 +35,16 @@ export function wrapEffect<I, O>(run: (input: I, signal: AbortSignal) => Promise
 }
 
 /** Actor logic for every supplied function; absent ones are left to the placeholders. */
-export function toActorLogic(functions: Record<string, ((input: never, signal: AbortSignal) => Promise<unknown>) | undefined>) {
+export function toActorLogic(functions: Record<string, ((input: never, signal: AbortSignal) => Promise<unknown>) | undefined>, cancelled?: CancelledEffects) {
   const logic: Record<string, ReturnType<typeof wrapEffect>> = {};
   for (const [name, run] of Object.entries(functions)) {
-    if (run !== undefined) logic[name] = wrapEffect(run as (input: unknown, signal: AbortSignal) => Promise<unknown>);
+    if (run !== undefined) logic[name] = wrapEffect(run as (input: { serviceId: string }, signal: AbortSignal) => Promise<unknown>, cancelled);
   }
   return logic;
 }
 
 /** Compensation: the inverse of each provisioning step, from the supplied effects. */
-export function undoFromEffects(effects: ServiceEffectFunctions) {
+export function undoFromEffects(effects: ServiceEffectFunctions, cancelled?: CancelledEffects) {
   const inverses: Record<UndoInput['step'], ((input: UndoInput, signal: AbortSignal) => Promise<void>) | undefined> = {
     container: effects.destroyContainer,
     ha: effects.removeHa,
@@ -51,7 +56,7 @@ export function undoFromEffects(effects: ServiceEffectFunctions) {
     const inverse = inverses[input.step];
     if (inverse === undefined) return unavailableUndo(input.step);
     try {
-      await inverse(input, signal);
+      await (cancelled === undefined ? inverse(input, signal) : cancelled.run(input.serviceId, signal, () => inverse(input, signal)));
     } catch (error) {
       throw toStepError(error);
     }

@@ -13,6 +13,7 @@ import { domainMachine } from '../machines/domain.machine.js';
 import { SERVICE_MACHINE_VERSION, type ServiceInput } from '../machines/service.types.js';
 import type { Allocation, AllocationPolicy, ServiceRecord, Store, TransitionRow } from '../persistence/types.js';
 import { eventFor, stateConflict, type EventLookups } from './command-events.js';
+import { CancelledEffects } from './cancelled-effects.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
@@ -80,11 +81,12 @@ export class ActorRegistry implements ServiceRegistry {
       verifyUntil: () => this.now() + (options.domainVerificationWindowMs ?? DEFAULT_VERIFICATION_WINDOW_MS),
     };
     const timer = createDurableTimer(this.now);
-    const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}), sleepUntil: timer } as never });
+    const cancelled = new CancelledEffects();
+    const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}, cancelled), sleepUntil: timer } as never });
     this.machine = serviceMachine.provide({
       actors: {
-        ...toActorLogic(serviceEffects),
-        undoStep: undoFromEffects(serviceEffects),
+        ...toActorLogic(serviceEffects, cancelled),
+        undoStep: undoFromEffects(serviceEffects, cancelled),
         // Allocation is committed with the service record (one transaction, see execute);
         // the machine's step reads it back, so a resumed actor finds the same allocation.
         allocate: wrapEffect(async ({ serviceId }: { serviceId: string }, signal: AbortSignal) => this.confirmAllocation(serviceId, signal)),

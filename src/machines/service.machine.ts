@@ -605,7 +605,7 @@ export const serviceMachine = setup({
                 id: 'restoreSnapshot',
                 src: 'restoreSnapshot',
                 input: ({ context }) => containerOf(context),
-                onDone: { target: '#service.restoring.answering', actions: { type: 'succeeded', params: { step: 'restore' } } },
+                onDone: { target: '#service.restoring.reapplyingPlan', actions: { type: 'succeeded', params: { step: 'restore' } } },
                 onError: [
                   { guard: { type: 'mayRetry', params: { step: 'restore' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'restore' } } },
                   { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'restoring', step: 'restore' } } },
@@ -614,6 +614,27 @@ export const serviceMachine = setup({
             },
             waiting: {
               invoke: { id: 'restoreBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'restore'), onDone: 'running' },
+            },
+          },
+        },
+        reapplyingPlan: {
+          description: "A rollback brings back the snapshot's memory, cores and disk: set the current plan's again (a no-op when unchanged).",
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                id: 'resizeAfterRestore',
+                src: 'resizeContainer',
+                input: ({ context }) => ({ ...containerOf(context), ...context.resources }),
+                onDone: { target: '#service.restoring.answering', actions: { type: 'succeeded', params: { step: 'resize' } } },
+                onError: [
+                  { guard: { type: 'mayRetry', params: { step: 'resize' } }, target: 'waiting', actions: { type: 'scheduleRetry', params: { step: 'resize' } } },
+                  { target: '#service.failed', actions: { type: 'recordFailure', params: { phase: 'restoring', step: 'resize' } } },
+                ],
+              },
+            },
+            waiting: {
+              invoke: { id: 'resizeAfterRestoreBackoff', src: 'sleepUntil', input: ({ context }) => deadlineOf(context, 'resize'), onDone: 'running' },
             },
           },
         },

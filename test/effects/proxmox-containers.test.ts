@@ -68,7 +68,7 @@ describe('Proxmox container effects', () => {
   });
 
   it('changes memory in place and leaves an unchanged disk alone', async () => {
-    await pve.effects.resize({ serviceId: SERVICE, vmid: 900, memoryMb: 2048, diskGb: 10 }, signal);
+    await pve.effects.resizeContainer({ serviceId: SERVICE, vmid: 900, memoryMb: 2048, diskGb: 10, cores: 2 }, signal);
     assert.equal((await config(900)).memory, 2048);
   });
 

@@ -36,6 +36,14 @@ const NODE = 'localhost';
 const VMID = 100;
 const SITE = { serviceId: 'real-1', vmid: VMID, fqdn: 'real.example.test' };
 const STEPS = ['parameters', 'locale', 'packages', 'database', 'wordpress', 'wp-config', 'nginx', 'php-fpm', 'permissions', 'firewall', 'done'];
+const REINSTALL_STEPS = [...STEPS.slice(0, 3), 'reset', ...STEPS.slice(3)];
+const WP_CONFIG = '/var/www/html/wp-config.php';
+const UPLOAD = '/var/www/html/wp-content/uploads/2025/01/photo.jpg';
+/** Owner and mode of the document root, a directory, a file and wp-config.php, as the installer leaves them. */
+const MODES = [
+  '755 www-data:www-data /var/www/html', '755 www-data:www-data /var/www/html/wp-admin',
+  '644 www-data:www-data /var/www/html/wp-admin/install.php', '640 www-data:www-data /var/www/html/wp-config.php',
+];
 const IN_CI = process.env.CI === 'true';
 const signal = (): AbortSignal => AbortSignal.timeout(15 * 60_000);
 
@@ -281,7 +289,10 @@ test('the real installer turns a Debian container into a WordPress site over rea
     onOutput: (serviceId, line) => { assert.equal(serviceId, SITE.serviceId); output.push(line); },
     wordpressUrl: 'http://127.0.0.1:8080/wordpress.tar.gz',
   });
-  const passwordOf = async (): Promise<string> => /define\( 'DB_PASSWORD', '([^']+)' \);/.exec(await node.inCt(['cat', '/var/www/html/wp-config.php']))?.[1] ?? '';
+  const passwordOf = async (): Promise<string> => /define\( 'DB_PASSWORD', '([^']+)' \);/.exec(await node.inCt(['cat', WP_CONFIG]))?.[1] ?? '';
+  const modes = async (): Promise<string[]> =>
+    (await node.inCt(['stat', '-c', '%a %U:%G %n', '/var/www/html', '/var/www/html/wp-admin', '/var/www/html/wp-admin/install.php', WP_CONFIG])).trim().split('\n');
+  const sql = async (statement: string): Promise<string> => (await node.inCt(['mariadb', '--protocol=socket', '-u', 'root', '-N', '-e', statement])).trim();
 
   await t.test('the container answers, and a vmid not on the node is "not available"', async () => {
     await effects.awaitReady(SITE, signal());
@@ -318,11 +329,7 @@ test('the real installer turns a Debian container into a WordPress site over rea
   });
 
   await t.test('the document root is www-data\'s, directories 755, files 644, wp-config.php 640', async () => {
-    const modes = await node.inCt(['stat', '-c', '%a %U:%G %n', '/var/www/html', '/var/www/html/wp-admin', '/var/www/html/wp-admin/install.php', '/var/www/html/wp-config.php']);
-    assert.deepEqual(modes.trim().split('\n'), [
-      '755 www-data:www-data /var/www/html', '755 www-data:www-data /var/www/html/wp-admin',
-      '644 www-data:www-data /var/www/html/wp-admin/install.php', '640 www-data:www-data /var/www/html/wp-config.php',
-    ]);
+    assert.deepEqual(await modes(), MODES);
   });
 
   await t.test('a second run succeeds, keeps the password and does not extract WordPress again', async () => {
@@ -335,5 +342,43 @@ test('the real installer turns a Debian container into a WordPress site over rea
     assert.equal(await passwordOf(), before);
     assert.equal(node.downloads(), 1);
     await effects.verifyInstall(SITE, signal());
+  });
+
+  await t.test('a reinstall starts from scratch: files, database and user anew, a new password, the installation page again', async () => {
+    const before = { password: await passwordOf(), config: await node.inCt(['cat', WP_CONFIG]) };
+    // What a live site accumulates: rows in its database and files among its uploads.
+    await sql('CREATE TABLE wordpress.wp_posts (id INT); INSERT INTO wordpress.wp_posts VALUES (1)');
+    await node.inCt(['install', '-D', '-m', '644', '/dev/null', UPLOAD]);
+    output.length = 0;
+    try {
+      await effects.reinstallWordPress(SITE, signal());
+    } catch (error) {
+      throw new Error(`${String(error)}\n--- reinstall output (last 60 lines) ---\n${output.slice(-60).join('\n')}`, { cause: error });
+    }
+    assert.deepEqual(output.filter((line) => line.startsWith('==> step:')), REINSTALL_STEPS.map((step) => `==> step: ${step}`));
+    assert.ok(!output.some((line) => line.startsWith('!!')), output.filter((line) => line.startsWith('!!')).join('\n'));
+    assert.equal(node.downloads(), 2, 'WordPress was extracted afresh');
+
+    const password = await passwordOf();
+    assert.match(password, /^[0-9a-f]{48}$/);
+    assert.notEqual(password, before.password);
+    const salt = (config: string) => /define\( 'AUTH_KEY', '([^']+)' \);/.exec(config)?.[1];
+    assert.notEqual(salt(await node.inCt(['cat', WP_CONFIG])), salt(before.config), 'new salts');
+    assert.ok(output.every((line) => !line.includes(password) && !line.includes(before.password)), 'no database password in the output');
+
+    assert.equal(await sql("SHOW DATABASES LIKE 'wordpress'"), 'wordpress');
+    assert.equal(await sql('SHOW TABLES FROM wordpress'), '', 'the old database is gone: the new one is empty');
+    // The user was created again with the password in wp-config.php, read inside the CT so it never travels.
+    const login = await node.inCt(['bash', '-c',
+      `MYSQL_PWD=$(sed -n "s/^define( 'DB_PASSWORD', '\\(.*\\)' );$/\\1/p" ${WP_CONFIG}) mariadb --protocol=socket -u wordpress -N -e 'SELECT CURRENT_USER()' wordpress`]);
+    assert.equal(login.trim(), 'wordpress@localhost');
+    assert.equal((await node.client.exec({ node: NODE, command: pctExec(VMID, ['test', '-e', UPLOAD]), timeoutMs: 30_000, signal: signal(), what: 'test -e' })).code, 1, 'the uploads are gone');
+
+    assert.deepEqual(await modes(), MODES);
+    await effects.verifyInstall(SITE, signal());
+    const page = await get(node.web, '/wp-admin/install.php', SITE.fqdn);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Installation/);
+    assert.equal((await get(node.web, '/wp-config.php', SITE.fqdn)).status, 403);
   });
 });

@@ -41,7 +41,7 @@ const SERVICE_INVOKE_IDS = [
   // Operator commands (issue 5).
   'reinstallWordPress', 'reinstallBackoff', 'verifyReinstall', 'verifyReinstallBackoff', 'checkLiveAfterReinstall',
   'liveAfterReinstallBackoff', 'restoreSnapshot', 'restoreBackoff', 'checkLiveAfterRestore', 'liveAfterRestoreBackoff',
-  'resizeContainer', 'resizeBackoff',
+  'resizeContainer', 'resizeBackoff', 'resizeAfterRestore', 'resizeAfterRestoreBackoff',
 ];
 const DOMAIN_INVOKE_IDS = [
   'certificateBackoff', 'createDnsZone', 'createDomainProxyHost', 'dnsZoneBackoff', 'domainProxyHostBackoff', 'issueCertificate',

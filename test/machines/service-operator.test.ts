@@ -72,8 +72,9 @@ describe('restoring the initial snapshot', () => {
     actor.send({ type: 'restore' });
     await settle();
     assert.equal(actor.getSnapshot().value, 'active');
-    assert.deepEqual(namesSince(doubles, before), ['restoreSnapshot', 'checkLive']);
+    assert.deepEqual(namesSince(doubles, before), ['restoreSnapshot', 'resizeContainer', 'checkLive']);
     assert.deepEqual(doubles.callsOf('restoreSnapshot')[0]?.input, CONTAINER);
+    assert.deepEqual(doubles.callsOf('resizeContainer')[0]?.input, { ...CONTAINER, ...INPUT.resources }, "a rollback brings back the snapshot's sizes: the plan's are set again");
   });
 
   it('is not offered when there is no initial snapshot', async (t) => {

@@ -8,7 +8,9 @@ import { AppError } from '../../src/errors.js';
 import { succeedingDomainEffects, succeedingEffects } from '../support/stack.js';
 import { AUTH, createHarness, errorOf, siteBody } from './harness.js';
 
-const never = (): Promise<never> => new Promise(() => undefined);
+/** An effect that runs until its actor cancels it, as the real effects do. */
+const never = (_input: unknown, signal: AbortSignal): Promise<never> =>
+  new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
 
 test('reinstall and restore answer with the busy state and the service settles active', async (t) => {
   const h = createHarness();
@@ -106,8 +108,8 @@ test('create-site?wait answers when the service is active, 502 when it failed, 2
     stack: {
       effects: {
         ...succeedingEffects(),
-        installWordPress: async () => {
-          if (installHangs) return never();
+        installWordPress: async (input, signal) => {
+          if (installHangs) return never(input, signal);
           if (installFails) throw new AppError('INSTALL_FAILED', 'apt-get failed at step packages');
         },
       },

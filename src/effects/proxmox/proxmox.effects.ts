@@ -13,6 +13,8 @@ import { Ha } from './ha.js';
 import { marker, OWNER_TAG, serviceTag } from './ownership.js';
 import { waitTask } from './polling.js';
 import { Power } from './power.js';
+import { Resizer, type Resources } from './resize.js';
+import { INITIAL_SNAPSHOT, snapshotMissing, Snapshots } from './snapshots.js';
 
 export interface ServiceRef {
   readonly serviceId: string;
@@ -29,10 +31,7 @@ export interface CreateContainerInput extends ContainerRef {
 export interface ShutdownInput extends ContainerRef {
   readonly timeoutSeconds: number;
 }
-export interface ResizeInput extends ContainerRef {
-  readonly memoryMb: number;
-  readonly diskGb: number;
-}
+export interface ResizeInput extends ContainerRef, Resources {}
 export interface ContainerStatus {
   readonly status: string;
   readonly cpu: number;
@@ -49,14 +48,14 @@ export interface ProxmoxEffectsDeps {
   readonly client: ProxmoxClient;
 }
 
-const INITIAL_SNAPSHOT = 'initial';
-
 export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
   const config = resolveConfig(deps.config);
   const { client } = deps;
   const cts = new Containers(client);
   const power = new Power(client, cts, config);
   const ha = new Ha(client, config.nodes);
+  const snapshots = new Snapshots(client, cts, config);
+  const resizer = new Resizer(client, cts, config);
 
   const createParams = (input: CreateContainerInput) => ({
     vmid: input.vmid,
@@ -115,15 +114,10 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
     await ha.remove(input.vmid, input.serviceId, signal);
   };
 
-  const snapshotNames = async (vmid: number, signal: AbortSignal): Promise<string[]> => {
-    const list = await cts.call<{ name?: unknown }[]>(vmid, 'GET', '/snapshot', undefined, signal);
-    return list.map((s) => String(s.name ?? '')).filter((name) => name !== '' && name !== 'current');
-  };
-
   const takeSnapshot = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
     const ct = await cts.ours(input.vmid, input.serviceId, signal);
     if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to snapshot`, { system: 'proxmox' });
-    if ((await snapshotNames(input.vmid, signal)).includes(INITIAL_SNAPSHOT)) return;
+    if (await snapshots.has(input.vmid, INITIAL_SNAPSHOT, signal)) return;
     try {
       const upid = await cts.call(input.vmid, 'POST', '/snapshot', { snapname: INITIAL_SNAPSHOT, description: marker(input.serviceId) }, signal);
       await waitTask(client, config, upid, signal);
@@ -136,7 +130,7 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
   const deleteSnapshots = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
     if ((await cts.ours(input.vmid, input.serviceId, signal)) === null) return;
     // Newest first: storages that only roll back to the latest snapshot stay consistent.
-    for (const name of (await snapshotNames(input.vmid, signal)).reverse()) {
+    for (const name of (await snapshots.names(input.vmid, signal)).reverse()) {
       try {
         const upid = await cts.call(input.vmid, 'DELETE', apiPath`/snapshot/${name}`, undefined, signal);
         await waitTask(client, config, upid, signal);
@@ -207,18 +201,39 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
     };
   };
 
-  /** Memory is a config change; the disk only grows (`resize` refuses to shrink). */
-  const resize = async (input: ResizeInput, signal: AbortSignal): Promise<void> => {
+  /** Memory and cores to the plan's, the root disk grown to it; a smaller disk is DISK_SHRINK_REFUSED. */
+  const resizeContainer = async (input: ResizeInput, signal: AbortSignal): Promise<void> => {
     const ct = await cts.ours(input.vmid, input.serviceId, signal);
     if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to resize`, { system: 'proxmox' });
-    if (Number(ct.config.memory) !== input.memoryMb) await cts.call(input.vmid, 'PUT', '/config', { memory: input.memoryMb }, signal);
-    const size = /size=(\d+(?:\.\d+)?)([KMGT])?/.exec(String(ct.config.rootfs ?? ''));
-    const factor = { K: 1 / 2 ** 20, M: 1 / 2 ** 10, G: 1, T: 2 ** 10 }[size?.[2] ?? 'G'] ?? 1;
-    const currentGb = Number(size?.[1] ?? 0) * factor;
-    if (input.diskGb > currentGb) {
-      const upid = await cts.call(input.vmid, 'PUT', '/resize', { disk: 'rootfs', size: `${input.diskGb}G` }, signal);
-      await waitTask(client, config, upid, signal);
-    }
+    await resizer.apply(input.vmid, ct.config, { memoryMb: input.memoryMb, diskGb: input.diskGb, cores: input.cores }, signal);
+  };
+
+  /** Does our container have its `initial` snapshot? False when there is no container. */
+  const snapshotExists = async (input: ContainerRef, signal: AbortSignal): Promise<boolean> => {
+    if ((await cts.ours(input.vmid, input.serviceId, signal)) === null) return false;
+    return snapshots.has(input.vmid, INITIAL_SNAPSHOT, signal);
+  };
+
+  /**
+   * Back to the `initial` snapshot, running afterwards. The container is stopped first
+   * through Power (HA: requested state `stopped`): a rollback hard-stops a running CT behind
+   * the CRM's back, and the CRM would answer with starts that fail on the rollback lock,
+   * count as restart failures and can end in HA `error`, or race our own start afterwards.
+   * With HA told to keep it down, the rollback runs undisturbed, and the start goes through
+   * HA (`started`) again. Running it twice rolls back twice: the same end state.
+   */
+  const restoreSnapshot = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to restore`, { system: 'proxmox' });
+    // Checked before anything stops: without the snapshot the site stays as it is.
+    if (!(await snapshots.has(input.vmid, INITIAL_SNAPSHOT, signal))) throw snapshotMissing(input.vmid, INITIAL_SNAPSHOT);
+    await power.stop(input.vmid, signal);
+    await snapshots.rollback(input.vmid, INITIAL_SNAPSHOT, signal);
+    // The rollback put the snapshot's config back: read it again before deciding on onboot.
+    const restored = await cts.ours(input.vmid, input.serviceId, signal);
+    if (restored === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} vanished during the rollback`, { system: 'proxmox' });
+    await power.setOnboot(input.vmid, restored.config, true, signal);
+    await power.start(input.vmid, signal);
   };
 
   return {
@@ -233,7 +248,9 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
     destroyContainer,
     vmidFree,
     containerStatus,
-    resize,
+    resizeContainer,
+    snapshotExists,
+    restoreSnapshot,
   };
 }
 

@@ -1,12 +1,14 @@
 /**
- * The effects that run inside a site's container: wait until it answers, install WordPress,
- * verify the install. Each is one attempt (the machine polls and retries); each resolves the
- * CT's node first, since HA may have moved it. Nothing here creates a resource outside the
- * container Proxmox already proved is ours, and every command is safe to run again.
+ * The effects that run inside a site's container: wait until it answers, install WordPress
+ * (or reinstall it from scratch, an operator command), verify the install. Each is one attempt
+ * (the machine polls and retries); each resolves the CT's node first, since HA may have moved
+ * it. Nothing here creates a resource outside the container Proxmox already proved is ours,
+ * and every command is safe to run again.
  */
 import { AppError } from '../../errors.js';
-import { InstallerProgress, loadInstallerScript } from './installer-script.js';
-import { pctExec, pctExecWithEnv } from './pct-command.js';
+import { containerNotAvailable, runInstaller, type InstallMode } from './installer-run.js';
+import { loadInstallerScript } from './installer-script.js';
+import { pctExec } from './pct-command.js';
 import { pctOutcome } from './pct-result.js';
 import { SERVICE_ID, siteHost } from './site-host.js';
 import type { SshClient } from './ssh-client.js';
@@ -60,8 +62,22 @@ export function createSshEffects(deps: SshEffectsDeps) {
     }
   };
 
-  const notAvailable = (vmid: number, node: string, stderr: string): AppError =>
-    new AppError('NOT_READY', `CT ${vmid} is not available on node "${node}": ${lastLine(stderr)}`, { system: SYSTEM, retryable: true });
+  const install = async (input: SshSiteRef, mode: InstallMode, signal: AbortSignal): Promise<void> => {
+    const host = siteHost(input.fqdn);
+    if (host === undefined || !SERVICE_ID.test(input.serviceId)) {
+      const field = host === undefined ? 'fqdn' : 'serviceId';
+      throw new AppError('INSTALL_FAILED', `WordPress installer refused its parameters (step parameters): ${field} is not valid`, {
+        system: SYSTEM, retryable: false, field, details: { step: 'parameters' },
+      });
+    }
+    const node = await nodeOf(input.serviceId, input.vmid, signal);
+    await runInstaller({
+      client: deps.client, node, vmid: input.vmid, serviceId: input.serviceId, host, mode, script, wordpressUrl,
+      ...(deps.phpVersion === undefined ? {} : { phpVersion: deps.phpVersion }),
+      timeoutMs: installMs, signal,
+      onOutput: (serviceId, line) => deps.onOutput?.(serviceId, line),
+    });
+  };
 
   return {
     /** `pct exec <vmid> -- echo ready` must print `ready`. */
@@ -79,50 +95,14 @@ export function createSshEffects(deps: SshEffectsDeps) {
     },
 
     /** Runs the installer (stdin) with the site's parameters in its environment. */
-    async installWordPress(input: SshSiteRef, signal: AbortSignal): Promise<void> {
-      const host = siteHost(input.fqdn);
-      if (host === undefined || !SERVICE_ID.test(input.serviceId)) {
-        const field = host === undefined ? 'fqdn' : 'serviceId';
-        throw new AppError('INSTALL_FAILED', `WordPress installer refused its parameters (step parameters): ${field} is not valid`, {
-          system: SYSTEM, retryable: false, field, details: { step: 'parameters' },
-        });
-      }
-      const node = await nodeOf(input.serviceId, input.vmid, signal);
-      const env: Record<string, string> = {
-        SITE_HOST: host,
-        SITE_URL: `https://${host}`,
-        WORDPRESS_URL: wordpressUrl,
-        PROVISIOND_SERVICE_ID: input.serviceId,
-        ...(deps.phpVersion === undefined ? {} : { PHP_VERSION: deps.phpVersion }),
-      };
-      const progress = new InstallerProgress();
-      const result = await deps.client.exec({
-        node, signal, timeoutMs: installMs, what: `the WordPress installer in CT ${input.vmid}`,
-        command: pctExecWithEnv(input.vmid, env, ['bash', '-s']),
-        stdin: script,
-        onLine: (line) => {
-          progress.read(line);
-          try {
-            deps.onOutput?.(input.serviceId, line);
-          } catch {
-            // A failing log sink must not fail the install.
-          }
-        },
-      });
-      const outcome = pctOutcome(result.code, result.stderr);
-      if (outcome === 'ok') return;
-      if (outcome === 'container-unavailable' && progress.lastStep === undefined) throw notAvailable(input.vmid, node, result.stderr);
-      if (outcome === 'killed' && progress.failedStep === undefined) {
-        throw new AppError('UPSTREAM_UNAVAILABLE', `the WordPress installer in CT ${input.vmid} was killed (exit ${result.code}) during step ${progress.lastStep ?? 'start'}`, {
-          system: SYSTEM, retryable: true, details: { step: progress.lastStep ?? null, exitCode: result.code },
-        });
-      }
-      const step = progress.failedStep ?? progress.lastStep ?? 'unknown';
-      const reason = lastLine(result.stderr.split('\n').filter((line) => !line.startsWith('!! failed at step:')).join('\n'));
-      throw new AppError('INSTALL_FAILED', `WordPress installer failed at step ${step} (exit ${result.code})${reason === '' ? '' : `: ${reason}`}`, {
-        system: SYSTEM, retryable: false, details: { step, exitCode: result.code },
-      });
-    },
+    installWordPress: (input: SshSiteRef, signal: AbortSignal): Promise<void> => install(input, 'install', signal),
+
+    /**
+     * A fresh WordPress: the installer's reinstall mode removes WordPress's files, drops the
+     * database and its user, then installs as the first time (new database password, new
+     * salts). Safe to repeat: a second run resets and installs again, and ends installed.
+     */
+    reinstallWordPress: (input: SshSiteRef, signal: AbortSignal): Promise<void> => install(input, 'reinstall', signal),
 
     /**
      * wp-config.php exists and WordPress answers /wp-admin/install.php with 200 inside the CT.
@@ -141,7 +121,7 @@ export function createSshEffects(deps: SshEffectsDeps) {
 
       const config = await run(['test', '-f', `${DOCROOT}/wp-config.php`], 'the wp-config.php check');
       const configOutcome = pctOutcome(config.code, config.stderr);
-      if (configOutcome === 'container-unavailable' || configOutcome === 'killed') throw notAvailable(input.vmid, node, config.stderr);
+      if (configOutcome === 'container-unavailable' || configOutcome === 'killed') throw containerNotAvailable(input.vmid, node, config.stderr);
       if (configOutcome !== 'ok') {
         throw new AppError('VERIFY_FAILED', `CT ${input.vmid} has no ${DOCROOT}/wp-config.php`, { system: SYSTEM, retryable: false });
       }
@@ -152,7 +132,7 @@ export function createSshEffects(deps: SshEffectsDeps) {
       );
       const status = page.stdout.trim();
       if (page.code === 0 && status === '200') return;
-      if (pctOutcome(page.code, page.stderr) === 'container-unavailable') throw notAvailable(input.vmid, node, page.stderr);
+      if (pctOutcome(page.code, page.stderr) === 'container-unavailable') throw containerNotAvailable(input.vmid, node, page.stderr);
       const why = lastLine(page.stderr) || `HTTP ${status === '' ? 'no answer' : status}`;
       throw new AppError('VERIFY_FAILED', `WordPress in CT ${input.vmid} does not answer /wp-admin/install.php with 200: ${why}`, {
         system: SYSTEM, retryable: true, details: { httpStatus: status === '' ? null : status, exitCode: page.code },

@@ -4,7 +4,9 @@
 # Installs nginx + MariaDB + PHP-FPM + WordPress inside a fresh Debian 12 (bookworm) or
 # Ubuntu 24.04 (noble) container with systemd. provisiond runs it as root with
 #   pct exec <vmid> -- env -i PATH=… SITE_HOST=… SITE_URL=… WORDPRESS_URL=… bash -s
-# and this file on stdin.
+# and this file on stdin. INSTALL_MODE=reinstall (default: install) makes it a fresh install:
+# WordPress's files, its database and the database user go first (step `reset`), so the run
+# then ends exactly as a first install does, with a new database password and new salts.
 #
 # Rules this script keeps:
 # - Parameters come only from the environment, are validated first, and are never evaluated
@@ -13,6 +15,7 @@
 #   `!! failed at step: NAME` on stderr and exits non-zero. provisiond reads both lines.
 # - Safe to run again: each step looks at what is already there. The database password and
 #   the salts of an existing wp-config.php are kept; WordPress is not re-extracted once done.
+#   A reinstall run again (or cut short and run again) resets again and ends installed.
 # - Secrets (the database password) are generated here and written only to wp-config.php;
 #   they are never printed and never passed on a command line (ps shows argv).
 #
@@ -72,6 +75,7 @@ validate_parameters() {
   WORDPRESS_URL=${WORDPRESS_URL:-https://wordpress.org/latest.tar.gz}
   PHP_VERSION=${PHP_VERSION:-}
   PROVISIOND_SERVICE_ID=${PROVISIOND_SERVICE_ID:-}
+  INSTALL_MODE=${INSTALL_MODE:-install}
 
   [[ ${#SITE_HOST} -le 253 && $SITE_HOST =~ $host_re && $SITE_HOST =~ [a-z] ]] \
     || die 'SITE_HOST must be a lower-case DNS host name (letters, digits, hyphens, dots)'
@@ -80,6 +84,7 @@ validate_parameters() {
   [[ -z $PHP_VERSION || $PHP_VERSION =~ ^[0-9]\.[0-9]{1,2}$ ]] || die 'PHP_VERSION must look like 8.2'
   [[ -z $PROVISIOND_SERVICE_ID || $PROVISIOND_SERVICE_ID =~ $id_re ]] \
     || die 'PROVISIOND_SERVICE_ID must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}'
+  [[ $INSTALL_MODE == install || $INSTALL_MODE == reinstall ]] || die 'INSTALL_MODE must be install or reinstall'
   return 0
 }
 
@@ -119,6 +124,16 @@ php_define() {
 
 sql() {
   if command -v mariadb >/dev/null 2>&1; then mariadb --protocol=socket -u root; else mysql --protocol=socket -u root; fi
+}
+
+start_mariadb() {
+  systemctl enable --now mariadb
+  local tries=0
+  until mariadb-admin --protocol=socket ping >/dev/null 2>&1 || mysqladmin --protocol=socket ping >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 60 ] || die 'MariaDB did not start within 60 seconds'
+    sleep 1
+  done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -166,15 +181,27 @@ detect_php() {
   PHP_FPM_SOCKET=/run/php/php$PHP_VERSION-fpm.sock
 }
 
+# Reinstall only: what a first install finds is an empty document root and no database, no
+# database user, no extraction marker. wp-config.php goes with the files, so the steps after
+# this one generate a new password and new salts as they do the first time.
+reset_site() {
+  step reset
+  start_mariadb
+  sql <<SQL
+DROP DATABASE IF EXISTS \`$DB_NAME\`;
+DROP USER IF EXISTS '$DB_USER'@'localhost';
+FLUSH PRIVILEGES;
+SQL
+  echo "dropped database $DB_NAME and its user"
+  rm -f -- "$STATE_DIR/wordpress-extracted"
+  # -delete never follows a symlink a site left in its document root; the directory itself stays.
+  if [ -d "$DOCROOT" ]; then find "$DOCROOT" -mindepth 1 -delete; fi
+  echo "emptied $DOCROOT"
+}
+
 setup_database() {
   step database
-  systemctl enable --now mariadb
-  local tries=0
-  until mariadb-admin --protocol=socket ping >/dev/null 2>&1 || mysqladmin --protocol=socket ping >/dev/null 2>&1; do
-    tries=$((tries + 1))
-    [ "$tries" -lt 60 ] || die 'MariaDB did not start within 60 seconds'
-    sleep 1
-  done
+  start_mariadb
 
   DB_PASSWORD=
   if [ -f "$WP_CONFIG" ]; then DB_PASSWORD=$(config_value DB_PASSWORD); fi
@@ -366,6 +393,7 @@ main() {
   configure_locale
   install_packages
   detect_php
+  if [ "$INSTALL_MODE" = reinstall ]; then reset_site; fi
   setup_database
   install_wordpress
   write_wp_config

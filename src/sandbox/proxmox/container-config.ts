@@ -6,6 +6,7 @@
  * `nesting`, hookscripts, device passthrough, bind mounts).
  */
 import type { CtConfig, Cluster } from './cluster-state.js';
+import { formatSize, parseSize } from './disk-sizes.js';
 import type { Params, ParamValue } from './param-validator.js';
 import { paramError, permError, pveDie } from './pve-errors.js';
 import { splitList } from './pve-formats.js';
@@ -50,12 +51,25 @@ export function bridgeOf(net: string): string | undefined {
   return parsePropertyString(formatOf('net0'), net).bridge;
 }
 
-/** Size of the rootfs in bytes, from its `size=` option. */
+/** Size in bytes of a mount point (`rootfs`, `mp[n]`), from its `size=` option; undefined without one. */
+export function volumeBytes(config: CtConfig, key: string): number | undefined {
+  const value = config[key];
+  if (value === undefined) return undefined;
+  const size = parsePropertyString(formatOf(key), String(value)).size;
+  return size === undefined ? undefined : parseSize(size);
+}
+
+/** Size of the rootfs in bytes (0 when the config says none). */
 export function rootfsBytes(config: CtConfig): number {
-  const size = parsePropertyString(formatOf('rootfs'), String(config.rootfs ?? '')).size ?? '0';
-  const m = /^(\d+(?:\.\d+)?)([KMGT])?$/.exec(size);
-  const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[m?.[2] ?? 'G'] ?? 2 ** 30;
-  return Math.round(Number(m?.[1] ?? 0) * unit);
+  return volumeBytes(config, 'rootfs') ?? 0;
+}
+
+/** The mount point's value with `size=` set, printed as PVE writes it after a resize. */
+export function withVolumeSize(config: CtConfig, key: string, bytes: number): string {
+  const format = formatOf(key);
+  const parsed = parsePropertyString(format, String(config[key] ?? ''));
+  parsed.size = formatSize(bytes);
+  return printPropertyString(format, parsed);
 }
 
 /** Proxmox's own OUI (BC:24:11), the rest derived from vmid and index so configs are stable. */

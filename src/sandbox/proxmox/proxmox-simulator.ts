@@ -15,6 +15,7 @@
  *   proxmox.tasks.list, proxmox.tasks.index, proxmox.tasks.status, proxmox.tasks.log, proxmox.tasks.stop,
  *   proxmox.lxc.list, proxmox.lxc.create, proxmox.lxc.index, proxmox.lxc.destroy,
  *   proxmox.lxc.config.get, proxmox.lxc.config.update, proxmox.lxc.interfaces, proxmox.lxc.feature,
+ *   proxmox.lxc.resize,
  *   proxmox.lxc.status.current, proxmox.lxc.status.start, proxmox.lxc.status.stop,
  *   proxmox.lxc.status.shutdown, proxmox.lxc.status.reboot,
  *   proxmox.lxc.snapshot.list, proxmox.lxc.snapshot.create, proxmox.lxc.snapshot.delete,
@@ -38,6 +39,7 @@ import { lxcStatusRoutes } from './lxc-status-routes.js';
 import { PowerOps } from './power-ops.js';
 import type { ProxmoxContext } from './proxmox-context.js';
 import { formatPveError } from './pve-errors.js';
+import { resizeRoutes } from './resize-routes.js';
 import { servePveRoutes } from './pve-route.js';
 import { installBodyParsers } from './request-params.js';
 import { Scheduler } from './scheduler.js';
@@ -93,6 +95,7 @@ export function createProxmoxSimulator(options: ProxmoxSimulatorOptions): Fastif
     ...taskRoutes(context),
     ...lxcRoutes(context),
     ...lxcStatusRoutes(context),
+    ...resizeRoutes(context),
     ...snapshotRoutes(context),
     ...haRoutes(context),
   ]);

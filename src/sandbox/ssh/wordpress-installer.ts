@@ -4,10 +4,12 @@
  * its steps are announced over the model's installer duration and its results land in the
  * container's files, the web server coming up once wp-config.php exists. The database password
  * is generated here, as the real script generates it inside the container, and never printed.
- * Re-running keeps the existing password (the script is idempotent).
+ * Re-running keeps the existing password (the script is idempotent). With INSTALL_MODE=reinstall
+ * the real script's `reset` step runs after `packages`: the document root and the database go,
+ * so the site stops answering until the install brings it back with a new password.
  */
 import { randomBytes } from 'node:crypto';
-import { WP_CONFIG } from '../sites/wordpress-site.js';
+import { DOCUMENT_ROOT, WP_CONFIG } from '../sites/wordpress-site.js';
 import { readFile, writeFile } from './container-fs.js';
 import { isAlive, KILLED, type ContainerProcess } from './exec-io.js';
 import { wordpressCore, wpConfig } from './wordpress-files.js';
@@ -88,9 +90,31 @@ function databaseName(proc: ContainerProcess): string {
   return proc.env.DB_NAME ?? 'wordpress';
 }
 
+/** Reinstall: WordPress's files (wp-config.php with them) and the database's directory. */
+const RESET: Step = ['reset', (p) => {
+  const doomed = [`${DOCUMENT_ROOT}/`, `/var/lib/mysql/${databaseName(p)}/`];
+  for (const path of [...p.container.files.keys()]) {
+    if (doomed.some((prefix) => path.startsWith(prefix))) p.container.files.delete(path);
+  }
+  p.io.out(`dropped database ${databaseName(p)} and its user\nemptied ${DOCUMENT_ROOT}\n`);
+}];
+
+function stepsFor(mode: string): readonly Step[] {
+  if (mode !== 'reinstall') return STEPS;
+  const at = STEPS.findIndex(([name]) => name === 'packages') + 1;
+  return [...STEPS.slice(0, at), RESET, ...STEPS.slice(at)];
+}
+
 export async function runInstaller(proc: ContainerProcess): Promise<number> {
-  const stepMs = proc.latency.ms('ssh.installer') / STEPS.length;
-  for (const [name, apply] of STEPS) {
+  const mode = proc.env.INSTALL_MODE ?? 'install';
+  if (mode !== 'install' && mode !== 'reinstall') {
+    // The real script validates its parameters first and dies with these two lines.
+    proc.io.err('!! INSTALL_MODE must be install or reinstall\n!! failed at step: parameters\n');
+    return 2;
+  }
+  const steps = stepsFor(mode);
+  const stepMs = proc.latency.ms('ssh.installer') / steps.length;
+  for (const [name, apply] of steps) {
     proc.io.out(`==> step: ${name}\n`);
     if (stepMs > 0) await new Promise((resolve) => setTimeout(resolve, stepMs));
     // The client hung up (sshd sends SIGHUP down the session) or the CT stopped under us.
