@@ -8,7 +8,11 @@
 export class CancelledEffects {
   private readonly pending = new Map<string, Set<Promise<unknown>>>();
 
-  /** The longest an effect waits for cancelled ones; their own request timeouts are shorter. */
+  /**
+   * The longest an effect waits for cancelled ones. Writes time out sooner (15–30 s); the one
+   * longer write, an NPM certificate order (up to 16 min), is also serialised per domain by
+   * the NPM effects' certificate queue, so a removal waits for it there.
+   */
   constructor(private readonly maxWaitMs = 120_000) {}
 
   /**

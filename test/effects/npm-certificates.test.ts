@@ -14,8 +14,13 @@ describe('certificates and custom domains against the NPM simulator', () => {
       (cert) => cert.domain_names.length === 1 && cert.domain_names[0] === domain,
     );
   /** Wait until an order for `domain` is inside its certbot run (its row is listed). */
-  const issuing = async (domain: string) => {
-    while ((await certificatesFor(domain)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Bounded: a certificate that never shows up fails the test instead of spinning forever.
+  const issuing = async (domain: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await certificatesFor(domain)).length === 0) {
+      if (Date.now() > deadline) throw new Error(`no certificate for ${domain} appeared within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   };
   const order = (domain: string) => npm.direct('POST', '/nginx/certificates', { provider: 'letsencrypt', domain_names: [domain] });
 
@@ -57,6 +62,20 @@ describe('certificates and custom domains against the NPM simulator', () => {
     await elsewhere;
     await npm.effects.issueCertificate({ serviceId: 'svc-3', domain: 'busy.example.test' });
     assert.equal((await certificatesFor('busy.example.test')).length, 1, 'the finished order is reused');
+  });
+
+  it('sees an order through when its caller is stopped, so the removal queued behind it (compensation) deletes the certificate', async () => {
+    const domain = 'cancelled.example.test';
+    npm.faults.inject({ op: 'npm.certbot.certonly', kind: 'latency', latencyMs: 300 });
+    const controller = new AbortController();
+    const creating = npm.effects.createProxyHost({ serviceId: 'svc-8', fqdn: domain, privateIp: '127.42.0.10' }, controller.signal);
+    // An order that failed before its row appeared must fail the test, not hang it.
+    await Promise.race([issuing(domain), creating.then(() => assert.fail('the order finished before it could be cancelled'), () => undefined)]);
+    controller.abort(new Error('actor stopped'));
+    await assert.rejects(creating, { message: 'actor stopped' });
+    await npm.effects.deleteProxyHost({ serviceId: 'svc-8', fqdn: domain });
+    assert.deepEqual(await certificatesFor(domain), [], 'no certificate is left behind');
+    assert.equal(npm.sim.hosts().some((h) => h.domain_names.includes(domain)), false, 'and no host was created after the abort');
   });
 
   it('classifies a certbot collision with another client as RESOURCE_LOCKED, retryable', async () => {

@@ -3,11 +3,18 @@
  * (no retries, no credentials from the environment), and a `call()` every request goes
  * through — a concurrency slot, then the request budget, then one attempt with a timeout and the
  * caller's signal, then classification into the error taxonomy.
+ *
+ * Cancellation depends on what the request does, which the caller declares (the SDK call is
+ * opaque here). A read stops the moment the caller's signal aborts. A write is atomic with
+ * respect to it: not sent if the signal has aborted already, otherwise seen through to
+ * Cloudflare's answer (bounded by the timeout) and only then failed as cancelled. Cloudflare
+ * keeps a record whose request we abandoned on the wire, and the deletion that runs next would
+ * list the name before the record exists and leave it behind.
  */
 import Cloudflare from 'cloudflare';
 import pLimit from 'p-limit';
 import { AppError } from '../../errors.js';
-import { classify, retryAfterMs, SYSTEM } from './errors.js';
+import { cancelledWrite, classify, retryAfterMs, SYSTEM } from './errors.js';
 import { DEFAULT_BUDGET, RequestBudget, type BudgetLimit, type BudgetStatus } from './request-budget.js';
 
 export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
@@ -27,6 +34,9 @@ export interface CloudflareClientOptions {
   readonly now?: () => number;
 }
 
+/** `read`: GET, cancelled at once. `write`: POST/PATCH/PUT/DELETE, seen through once sent. */
+export type RequestKind = 'read' | 'write';
+
 /** What the SDK call receives: forward it as the call's request options. */
 export interface RequestOptions {
   readonly signal: AbortSignal;
@@ -35,8 +45,11 @@ export interface RequestOptions {
 }
 
 export interface CloudflareClient {
-  /** One SDK request, budgeted, bounded and classified. `operation` names it in errors. */
-  call<T>(operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T>;
+  /**
+   * One SDK request, budgeted, bounded and classified. `kind` says whether it changes anything
+   * (see above: it decides how the signal applies); `operation` names it in errors.
+   */
+  call<T>(kind: RequestKind, operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T>;
   /** Work waiting for or holding a concurrency slot, for status. */
   queue(): { readonly active: number; readonly pending: number };
   budget(): BudgetStatus;
@@ -62,7 +75,8 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     logLevel: 'off',
   });
 
-  const attempt = async <T>(operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T> => {
+  const attempt = async <T>(kind: RequestKind, operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T> => {
+    // Nothing is sent (or budgeted) for a caller that has gone already (it may have waited for a slot).
     if (signal.aborted) throw classify(new Cloudflare.APIUserAbortError(), operation, timeout, now());
     const decision = budget.take();
     if (!decision.allowed) {
@@ -74,19 +88,30 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
         details: { retryAfterMs: decision.waitMs, local: true },
       });
     }
+    // A write gets only its own deadline: the SDK's timeout covers the headers, this the whole exchange.
+    const deadline = kind === 'write' ? AbortSignal.timeout(timeout) : undefined;
+    let result: T;
     try {
-      return await send(sdk, { signal, timeout, maxRetries: 0 });
+      result = await send(sdk, { signal: deadline ?? signal, timeout, maxRetries: 0 });
     } catch (error) {
       if (error instanceof Cloudflare.RateLimitError) {
         // Cloudflare blocks every call for a while after a 429; calling again only extends it.
         budget.blockFor(retryAfterMs(error.headers, now()) ?? budget.limit.windowMs);
       }
+      if (deadline !== undefined && signal.aborted) throw cancelledWrite(operation, signal.reason);
+      // The SDK reports its options' signal as a user abort: for a write that is our deadline.
+      if (deadline?.aborted === true && error instanceof Cloudflare.APIUserAbortError) {
+        throw classify(new Cloudflare.APIConnectionTimeoutError(), operation, timeout, now());
+      }
       throw classify(error, operation, timeout, now());
     }
+    // The caller left while the write ran: whatever Cloudflare answered, it must not go on.
+    if (deadline !== undefined && signal.aborted) throw cancelledWrite(operation, signal.reason);
+    return result;
   };
 
   return {
-    call: (operation, signal, send) => limit(() => attempt(operation, signal, send)),
+    call: (kind, operation, signal, send) => limit(() => attempt(kind, operation, signal, send)),
     queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
     budget: () => budget.status(),
   };

@@ -63,7 +63,7 @@ export class DnsRecords {
   async listA(name: string, signal: AbortSignal): Promise<ARecord[]> {
     const found: ARecord[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const answer = await this.client.call('list DNS records', signal, (sdk, options) =>
+      const answer = await this.client.call('read', 'list DNS records', signal, (sdk, options) =>
         sdk.dns.records.list({ zone_id: this.zoneId, type: 'A', name: { exact: name }, per_page: PER_PAGE, page }, options),
       );
       const items = answer.result as RawRecord[];
@@ -80,19 +80,19 @@ export class DnsRecords {
   }
 
   async create(draft: ADraft, signal: AbortSignal): Promise<void> {
-    await this.client.call('create DNS record', signal, (sdk, options) =>
+    await this.client.call('write', 'create DNS record', signal, (sdk, options) =>
       sdk.dns.records.create({ zone_id: this.zoneId, type: 'A', proxied: false, ...draft }, options),
     );
   }
 
   /** PATCH the fields we own; the comment is rewritten as is, so the marker stays. */
   async update(id: string, draft: ADraft, signal: AbortSignal): Promise<void> {
-    await this.client.call('update DNS record', signal, (sdk, options) =>
+    await this.client.call('write', 'update DNS record', signal, (sdk, options) =>
       sdk.dns.records.edit(id, { zone_id: this.zoneId, type: 'A', proxied: false, ...draft }, options),
     );
   }
 
   async delete(id: string, signal: AbortSignal): Promise<void> {
-    await this.client.call('delete DNS record', signal, (sdk, options) => sdk.dns.records.delete(id, { zone_id: this.zoneId }, options));
+    await this.client.call('write', 'delete DNS record', signal, (sdk, options) => sdk.dns.records.delete(id, { zone_id: this.zoneId }, options));
   }
 }

@@ -50,6 +50,19 @@ function describe(error: InstanceType<typeof Cloudflare.APIError>): string {
 }
 
 /**
+ * A write that was seen through although its caller cancelled meanwhile (client.ts): classified
+ * like any cancellation (`details.aborted`), with the abort reason as its cause.
+ */
+export function cancelledWrite(operation: string, reason: unknown): AppError {
+  return new AppError('UPSTREAM_UNAVAILABLE', `cloudflare ${operation}: cancelled while Cloudflare carried it out; its answer was awaited and is dropped`, {
+    retryable: true,
+    system: SYSTEM,
+    cause: reason,
+    details: { aborted: true },
+  });
+}
+
+/**
  * Turn anything an SDK call threw into an AppError. `operation` names the call (e.g.
  * "create DNS record"); `timeoutMs` is only for the message.
  */

@@ -10,6 +10,13 @@
  *
  * One HTTP request is one slot of the concurrency limit; the session logic sits outside the
  * limiter so that a caller holding no slot can never wait on itself.
+ *
+ * Cancellation depends on the remote function. Reads (`*_get*`, and the session's own login
+ * and logout) stop the moment the caller's signal aborts. Every other function changes the
+ * panel and is atomic with respect to the signal: not sent if it has aborted already, otherwise
+ * seen through to the panel's answer (bounded by the timeout) and only then failed as
+ * cancelled. The panel finishes a request whose client went away, and the removal that runs
+ * next would look before the record or zone exists and leave it behind.
  */
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
@@ -36,6 +43,15 @@ interface Session {
 }
 
 type Args = Readonly<Record<string, unknown>>;
+
+/** `dns_zone_get`, `dns_rr_get_all_by_zone`, `get_function_list`, … and the session calls. */
+const READ = /(?:^|_)get(?:_|$)/;
+const SESSION = new Set(['login', 'logout']);
+
+/** Does `method` change anything in the panel? Unknown names count as writes: the safe side. */
+export function isWrite(method: string): boolean {
+  return !SESSION.has(method) && !READ.test(method);
+}
 
 export class IspconfigClient {
   private readonly limit: ReturnType<typeof pLimit>;
@@ -109,7 +125,9 @@ export class IspconfigClient {
 
   /** One HTTP request: the envelope's `response` on `ok`, else a classified AppError. */
   private rpc(method: string, body: Args, signal: AbortSignal): Promise<unknown> {
+    const write = isWrite(method);
     return this.limit(async () => {
+      // Nothing is sent for a caller that has gone already (it may have waited for a slot).
       if (signal.aborted) throw transportError(method, signal.reason, false, true);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       let status: number;
@@ -119,7 +137,8 @@ export class IspconfigClient {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal: AbortSignal.any([signal, timeout]),
+          // A write is bound by its timeout only: once sent it runs to its answer (see above).
+          signal: write ? timeout : AbortSignal.any([signal, timeout]),
           dispatcher: this.agent,
         });
         status = response.statusCode;
@@ -127,6 +146,9 @@ export class IspconfigClient {
       } catch (error) {
         throw transportError(method, error, timeout.aborted, signal.aborted);
       }
+      // The caller left while the write ran: whatever the panel answered (even an expired
+      // session, which must not be replayed), it must not go on.
+      if (write && signal.aborted) throw transportError(method, signal.reason, false, true);
       return unwrap(method, status, text);
     });
   }

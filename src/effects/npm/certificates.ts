@@ -51,6 +51,9 @@ export class Certificates {
       if (found.some((cert) => this.isIssuing(cert))) {
         throw npmError('RESOURCE_LOCKED', `a certificate for ${domain} is being issued right now`);
       }
+      // The transport sees the order through even if the caller aborts (certbot runs to the end
+      // anyway) and only then rejects: the slot stays taken until the row is final, so the
+      // removal queued behind (this step's compensation) finds the certificate and deletes it.
       const issued = await this.api.createCertificate(domain, this.options.timeoutMs, signal);
       return issued.id;
     });

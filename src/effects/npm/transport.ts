@@ -2,6 +2,12 @@
  * One HTTP exchange with undici, bounded by a timeout and the caller's signal. A caller's
  * abort is passed on as it is (the actor is being stopped); our own timeout becomes
  * UPSTREAM_TIMEOUT. No retries here: the machine owns them.
+ *
+ * Reads (GET, HEAD) stop the moment the caller aborts. Writes are atomic with respect to the
+ * caller's signal: not sent if it has aborted already, otherwise seen through to NPM's answer
+ * (bounded by the timeout) and only then rejected with the abort reason. NPM finishes a write
+ * whether or not we still listen (a certbot run, a host with its nginx reload); letting go early
+ * would let the compensation queued behind look before the resource exists, and miss it.
  */
 import { request, type Dispatcher } from 'undici';
 import { fromTransport, type NpmAnswer } from './errors.js';
@@ -25,9 +31,15 @@ export interface RawAnswer {
   readonly text: string;
 }
 
+const READS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
 export async function exchange(call: Exchange): Promise<RawAnswer> {
+  const write = !READS.has(call.method.toUpperCase());
+  // Nothing is sent for a caller that has gone already (it may have waited for a slot).
+  call.signal?.throwIfAborted();
   const timeout = AbortSignal.timeout(call.timeoutMs);
-  const signal = call.signal === undefined ? timeout : AbortSignal.any([call.signal, timeout]);
+  const signal = call.signal === undefined || write ? timeout : AbortSignal.any([call.signal, timeout]);
+  let raw: RawAnswer;
   try {
     const answer = await request(call.url, {
       dispatcher: call.dispatcher,
@@ -39,11 +51,14 @@ export async function exchange(call: Exchange): Promise<RawAnswer> {
       headersTimeout: call.timeoutMs,
       bodyTimeout: call.timeoutMs,
     });
-    return { status: answer.statusCode, text: await readText(answer.body, call.maxBodyBytes ?? 4 * 1024 * 1024) };
+    raw = { status: answer.statusCode, text: await readText(answer.body, call.maxBodyBytes ?? 4 * 1024 * 1024) };
   } catch (error) {
     if (call.signal?.aborted === true) throw call.signal.reason;
     throw fromTransport(call.what, error, timeout.aborted);
   }
+  // A write that was seen through for a caller who left meanwhile: its next step must not run.
+  if (write) call.signal?.throwIfAborted();
+  return raw;
 }
 
 async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {

@@ -4,6 +4,12 @@
  * and a p-limit gate so no more than `concurrency` requests are in flight (Proxmox has no 429;
  * overload only makes it slow). Exactly one attempt per call: the machine owns retries.
  *
+ * Cancellation: a GET stops the moment the caller's signal aborts (task and state polls must
+ * end at once). A POST/PUT/DELETE is atomic with respect to it: not sent if the signal has
+ * already aborted, otherwise seen through to Proxmox's answer (bounded by the per-request
+ * timeouts) and only then failed as cancelled. Abandoning it on the wire would not stop
+ * Proxmox, and the compensation that runs next could look before the container exists.
+ *
  * Every response ≥ 400 closes the connection on real PVE (it sends `Connection: close`);
  * undici honours that and opens a fresh socket for the next request, so an error never
  * poisons the request after it.
@@ -12,7 +18,7 @@ import pLimit from 'p-limit';
 import { Pool } from 'undici';
 import { AppError } from '../../errors.js';
 import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
-import { classifyHttp, classifyTransport } from './errors.js';
+import { cancelledAfterAnswer, classifyHttp, classifyTransport } from './errors.js';
 import { tlsConnector } from './tls.js';
 
 export type ParamValue = string | number | boolean | undefined;
@@ -76,19 +82,24 @@ export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
     const label = `${method} ${path}`;
     const encoded = encodeParams(params);
     const inQuery = method === 'GET' || method === 'DELETE';
+    // Writes do not hand the signal to undici: once sent they run to their answer (see above).
+    const write = method !== 'GET';
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (!inQuery && encoded !== '') headers['content-type'] = 'application/x-www-form-urlencoded';
     let status: number;
     let statusText: string;
     let text: string;
+    // A function, not a narrowed property: the signal can abort while we await.
+    const cancelled = (): boolean => signal?.aborted === true;
+    // Nothing is sent for a caller that has gone already (it may have waited for a slot).
+    if (cancelled()) throw classifyTransport(signal?.reason, label, signal);
     try {
-      if (signal?.aborted === true) throw signal.reason;
       const response = await pool.request({
         method,
         path: `${prefix}${path}${inQuery && encoded !== '' ? `?${encoded}` : ''}`,
         headers,
         ...(inQuery || encoded === '' ? {} : { body: encoded }),
-        ...(signal === undefined ? {} : { signal }),
+        ...(signal === undefined || write ? {} : { signal }),
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
       });
@@ -96,8 +107,11 @@ export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
       statusText = response.statusText;
       text = await response.body.text();
     } catch (error) {
+      // No answer (timeout, reset): a caller that left meanwhile still reads as cancelled.
       throw classifyTransport(error, label, signal);
     }
+    // The caller left while the write ran: whatever Proxmox answered, it must not go on.
+    if (write && cancelled()) throw cancelledAfterAnswer(label, signal?.reason);
     const body = parseBody(text);
     if (status >= 200 && status < 300) {
       if (body === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', `${label}: unreadable answer from Proxmox`, { system: 'proxmox', retryable: true });

@@ -83,6 +83,16 @@ export function classifyTransport(error: unknown, request: string, signal: Abort
   return make('UPSTREAM_UNAVAILABLE', `${request}: ${text}${code === '' ? '' : ` (${code})`}`, true, details, error);
 }
 
+/**
+ * A write that was seen through although its caller cancelled meanwhile (client.ts): the same
+ * code as any cancellation (`classifyTransport`), the abort reason as the cause, and a message
+ * that says Proxmox did get the request.
+ */
+export function cancelledAfterAnswer(request: string, reason: unknown): AppError {
+  if (reason instanceof AppError) return reason;
+  return make('UPSTREAM_TIMEOUT', `${request}: cancelled while Proxmox carried it out; its answer was awaited and is dropped`, true, { request, cancelled: true }, reason);
+}
+
 /** A task that ended with anything but `OK` / `WARNINGS: n` (NOTES §4). */
 export function classifyTaskExit(exitstatus: string, upid: string): AppError {
   const details = { upid, exitstatus };
