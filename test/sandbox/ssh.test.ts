@@ -156,6 +156,20 @@ describe('the node SSH endpoint', () => {
     assert.equal((await run(client, 'pct exec 101 -- true')).code, 0);
   });
 
+  it('aims a fault at one program inside the container (ssh.ct.<program>), through env too', async () => {
+    faults.inject({ op: 'ssh.ct.bash', kind: 'status', status: 100, message: 'E: Unable to locate package nginx', times: 2 });
+    assert.deepEqual(await run(client, 'pct exec 101 -- echo ready'), { stdout: 'ready\n', stderr: '', code: 0 }, 'other programs are spared');
+    assert.deepEqual(await run(client, 'pct exec 101 -- env -i PATH=/usr/bin SITE=x /bin/bash -s', 'echo never\n'), {
+      stdout: '', stderr: 'E: Unable to locate package nginx\n', code: 100,
+    });
+    assert.equal((await run(client, 'pct exec 101 -- bash -c true')).code, 100);
+    assert.equal((await run(client, 'pct exec 101 -- bash -c true')).code, 0, 'the rule is spent');
+    faults.inject({ op: 'ssh.*', kind: 'status', status: 7 });
+    assert.equal((await run(client, 'pct exec 101 -- true')).code, 7);
+    assert.equal((await run(client, 'pct exec 101 -- true')).code, 0, 'one command spends a rule matching both operations once');
+    assert.equal(faults.counts()['ssh.ct.bash']?.faulted, 2);
+  });
+
   it('delays a command by a latency fault', async () => {
     faults.inject({ op: 'ssh.exec', kind: 'latency', latencyMs: 150 });
     const started = Date.now();

@@ -7,6 +7,9 @@
  * - `ssh.exec` — every exec request. `status` fault: its message on stderr and its status as
  *   the exit code; `reset`: the TCP connection is destroyed; `timeout`: the command never
  *   answers; `latency`: added before it runs.
+ * - `ssh.ct.<program>` — a `pct exec` by the program it runs in the CT (`ssh.ct.echo`,
+ *   `ssh.ct.bash`, `ssh.ct.test`, `ssh.ct.curl`; see `containerProgram`), with the same fault
+ *   kinds. Consulted only when `ssh.exec` drew no fault, so one command never spends two rules.
  * Latency: `ssh.exec` per command, `ssh.installer` for the simulated WordPress installer.
  * Per node, commands inside CTs are counted separately (`nodeCounts()`), since the daemon must
  * bound its SSH concurrency per node and `Faults` counts operations, not nodes.
@@ -17,7 +20,7 @@ import type { Faults, OperationCounters } from '../core/faults.js';
 import type { Latency } from '../core/timing.js';
 import type { World } from '../core/world.js';
 import { channelIo } from './channel-io.js';
-import { runNodeCommand } from './pct-command.js';
+import { containerProgram, runNodeCommand } from './pct-command.js';
 import { parseAuthorizedKeys, publicKeyAuthenticator } from './public-key-auth.js';
 
 export interface NodeSshOptions {
@@ -64,7 +67,14 @@ export function createNodeSsh(options: NodeSshOptions): NodeSsh {
 
   const exec = async (channel: ServerChannel, command: string, reset: () => void): Promise<void> => {
     const io = channelIo(channel);
-    const { fault, end } = options.faults.begin('ssh.exec');
+    const outer = options.faults.begin('ssh.exec');
+    const program = containerProgram(command);
+    const inner = outer.fault === undefined && program !== undefined ? options.faults.begin(`ssh.ct.${program}`) : undefined;
+    const fault = outer.fault ?? inner?.fault;
+    const end = (): void => {
+      outer.end();
+      inner?.end();
+    };
     channel.once('close', end);
     const finish = (status: number): void => {
       end();

@@ -120,6 +120,29 @@ function findContainer(raw: string | undefined, usage: string, shell: NodeShell)
   return container;
 }
 
+/**
+ * The program a `pct exec` command line runs inside the CT (its basename, looked up through
+ * `env [-i] [NAME=value]…`), or undefined for any other command line. The node's SSH endpoint
+ * names the fault operation `ssh.ct.<program>` after it, so that a fault can hit one step of
+ * the daemon's (`echo`: readiness, `bash`: the installer, `test`/`curl`: verification) and not
+ * the others, which all share `ssh.exec`.
+ */
+export function containerProgram(command: string): string | undefined {
+  const parsed = parseCommandLine(command, ROOT_ENV);
+  if (!parsed.ok) return undefined;
+  const [name, sub, ...args] = splitAssignments(parsed.argv).rest;
+  if ((name !== 'pct' && name !== '/usr/sbin/pct') || sub !== 'exec') return undefined;
+  const separator = args.indexOf('--');
+  let argv = separator < 0 ? args.slice(1) : args.slice(separator + 1);
+  const basename = (word: string): string => word.slice(word.lastIndexOf('/') + 1);
+  if (argv[0] !== undefined && basename(argv[0]) === 'env') {
+    let rest = argv.slice(1);
+    while (rest[0]?.startsWith('-') === true) rest = rest.slice(1);
+    argv = splitAssignments(rest).rest;
+  }
+  return argv[0] === undefined ? undefined : basename(argv[0]);
+}
+
 function die(shell: NodeShell, message: string): number {
   shell.io.err(message);
   return PCT_DIED;
