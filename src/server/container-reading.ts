@@ -3,21 +3,10 @@
  * failing Proxmox must not make status fail: the reading is bounded in time and its absence
  * is reported next to the record, which is always answered.
  */
+import type { ContainerReading } from '../domain/container-reading.js';
 import { isAppError } from '../errors.js';
 import type { ServiceView } from '../actors/registry.types.js';
 
-export interface ContainerReading {
-  /** `running` or `stopped`, as Proxmox reports it. */
-  readonly status: string;
-  readonly node: string;
-  /** CPU load as a fraction of one core (Proxmox's `cpu`: 1.5 = one and a half cores busy). */
-  readonly cpu: number;
-  readonly memoryBytes: number;
-  readonly maxMemoryBytes: number;
-  readonly diskBytes: number;
-  readonly maxDiskBytes: number;
-  readonly uptimeSeconds: number;
-}
 
 export type ReadContainer = (ref: { readonly serviceId: string; readonly vmid: number }, signal: AbortSignal) => Promise<ContainerReading | null>;
 

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { AppError } from '../../src/errors.js';
+import { rejects } from '../support/rejects.js';
 import { createTestStack, waitFor } from '../support/stack.js';
 
 const create = (serviceId: string, email = `c${serviceId}@example.com`) => ({ type: 'create' as const, serviceId, email, plan: 'basic', publicIp: '203.0.113.10' });
-
-function rejects(run: () => unknown, code: string): AppError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 describe('registry commands', () => {
   const stack = createTestStack();

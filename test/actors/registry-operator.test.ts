@@ -6,20 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { AppError } from '../../src/errors.js';
+import { rejects } from '../support/rejects.js';
 import { createTestStack, succeedingDomainEffects, succeedingEffects, waitFor } from '../support/stack.js';
 
 const create = (serviceId: string) => ({ type: 'create' as const, serviceId, email: `op${serviceId}@example.com`, plan: 'basic', publicIp: '203.0.113.10' });
-
-function rejects(run: () => unknown, code: string): AppError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 describe('operator commands through the registry', () => {
   const calls: string[] = [];

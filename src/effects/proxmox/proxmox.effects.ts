@@ -4,6 +4,7 @@
  * refuses (NOT_OURS) what does not, and treats "already gone" as done. One attempt per call;
  * only waiting for tasks and states polls.
  */
+import type { ContainerReading } from '../../domain/container-reading.js';
 import { AppError } from '../../errors.js';
 import { apiPath, type ProxmoxClient } from './client.js';
 import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
@@ -32,16 +33,8 @@ export interface ShutdownInput extends ContainerRef {
   readonly timeoutSeconds: number;
 }
 export interface ResizeInput extends ContainerRef, Resources {}
-export interface ContainerStatus {
-  readonly status: string;
-  readonly cpu: number;
-  readonly memoryBytes: number;
-  readonly maxMemoryBytes: number;
-  readonly diskBytes: number;
-  readonly maxDiskBytes: number;
-  readonly uptimeSeconds: number;
-  readonly node: string;
-}
+/** Live status and usage of a container (the shape status replies show). */
+export type ContainerStatus = ContainerReading;
 
 export interface ProxmoxEffectsDeps {
   readonly config: ProxmoxConfig;
