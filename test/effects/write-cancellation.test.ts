@@ -343,6 +343,23 @@ describe('ISPConfig: writes are seen through, reads stop at once', () => {
     assert.deepEqual(h.api.sim.records().filter((r) => r.zone === seen.zoneId), [], 'and no record, orphaned or not');
   });
 
+  it('never leaves a zone without its marker: an abort during the zone add still marks it, so the inverse removes it', async () => {
+    const domain = 'slow-zone.example';
+    h.api.faults.resetCounters();
+    h.api.faults.inject({ op: 'ispconfig.dns_zone_add', kind: 'latency', latencyMs: SLOW_WRITE_MS });
+    const cancel = canceller();
+    const run = h.effects.createDnsZone(input(domain), cancel.signal);
+    await heldBy(h.api.faults, 'ispconfig.dns_zone_add');
+    cancel.abort();
+    await assert.rejects(run);
+    const zone = h.zone(`${domain}.`);
+    assert.ok(zone !== undefined, 'the zone the panel was already adding exists');
+    assert.ok(zone.records.some((r) => r.type === 'TXT'), 'and carries our marker');
+    assert.equal(h.counts('dns_a_add').calls, 0, 'nothing after the unit: no A record');
+    await h.effects.removeDnsZone({ serviceId: 'svc-wc', domain }, neverIsp());
+    assert.equal(h.zone(`${domain}.`), undefined, 'the inverse leaves no zone');
+  });
+
   it('does not send a write whose caller aborted while it waited for a slot', async () => {
     const client = new IspconfigClient({ url: url(), username: CONFIG.username, password: CONFIG.password, concurrency: 1 });
     try {

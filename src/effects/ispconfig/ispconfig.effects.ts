@@ -83,8 +83,16 @@ export function createIspconfigEffects(deps: IspconfigDeps) {
   const notOurs = (domain: string) =>
     new AppError('NOT_OURS', `the ISPConfig zone ${domain}. exists and does not carry this service's marker`, { system: SYSTEM, details: { domain } });
 
-  /** Add the zone; if the panel says it exists after all, read back whatever holds the origin. */
-  async function addZone(domain: string, signal: AbortSignal): Promise<{ zone: Zone; records: Row[] }> {
+  /**
+   * Add the zone with our marker in it; if the panel says it exists after all, read back
+   * whatever holds the origin. Zone and marker are one unit that a cancellation cannot split:
+   * an unmarked zone is never deleted by us (it might be someone else's), so a zone left
+   * without its marker would stay behind for good. Both writes run to their answers; the
+   * caller's cancellation is reported after.
+   */
+  async function addZone(domain: string, serviceId: string, signal: AbortSignal): Promise<{ zone: Zone; records: Row[] }> {
+    signal.throwIfAborted();
+    const unit = new AbortController().signal;
     const serial = `${new Date(now()).toISOString().slice(0, 10).replaceAll('-', '')}01`;
     const params = {
       server_id: deps.serverId, origin: `${domain}.`, ns: primaryNs, mbox, serial,
@@ -92,9 +100,12 @@ export function createIspconfigEffects(deps: IspconfigDeps) {
       xfer: '', also_notify: '', update_acl: '', dnssec_wanted: 'n', dnssec_algo: '',
     };
     try {
-      const id = await client.call('dns_zone_add', { client_id: deps.clientId, params }, signal);
+      const id = await client.call('dns_zone_add', { client_id: deps.clientId, params }, unit);
       const row = { id: String(id), server_id: String(deps.serverId), origin: `${domain}.`, ns: primaryNs, mbox };
-      return { zone: { id: Number(id), row }, records: [] };
+      const zone = { id: Number(id), row };
+      await addMarker(zone, domain, serviceId, unit);
+      signal.throwIfAborted();
+      return { zone, records: await zoneRecords(client, zone.id, signal) };
     } catch (error) {
       // Someone added it since we looked: judge what is there like any existing zone.
       if (faultOf(error) !== 'origin_taken') throw error;
@@ -102,6 +113,11 @@ export function createIspconfigEffects(deps: IspconfigDeps) {
       if (zone === undefined) throw notOurs(domain);
       return { zone, records: await zoneRecords(client, zone.id, signal) };
     }
+  }
+
+  /** Inactive: the marker stays in the panel database and never reaches public DNS. */
+  async function addMarker(zone: Zone, domain: string, serviceId: string, signal: AbortSignal): Promise<void> {
+    await add('txt', recordParams(zone.id, 'txt', `${MARKER_LABEL}.${domain}.`, markerValue(serviceId), 'n'), false, signal);
   }
 
   async function ensureRecord(zone: Zone, records: Row[], kind: 'a' | 'ns', name: string, host: string, data: string, domain: string, signal: AbortSignal): Promise<void> {
@@ -126,13 +142,10 @@ export function createIspconfigEffects(deps: IspconfigDeps) {
   async function createDnsZone(input: DomainTargetInput, signal: AbortSignal): Promise<void> {
     const domain = asciiDomain(input.domain);
     const found = await findZone(client, domain, signal);
-    const { zone, records } = found === undefined ? await addZone(domain, signal) : { zone: found, records: await zoneRecords(client, found.id, signal) };
+    const { zone, records } = found === undefined ? await addZone(domain, input.serviceId, signal) : { zone: found, records: await zoneRecords(client, found.id, signal) };
     const claim = claimOf(zone, records, domain, input.serviceId, soa);
     if (claim === 'foreign') throw notOurs(domain);
-    if (claim === 'unclaimed') {
-      // Inactive: the marker stays in the panel database and never reaches public DNS.
-      await add('txt', recordParams(zone.id, 'txt', `${MARKER_LABEL}.${domain}.`, markerValue(input.serviceId), 'n'), false, signal);
-    }
+    if (claim === 'unclaimed') await addMarker(zone, domain, input.serviceId, signal);
     if (deps.nsRecords ?? true) {
       for (const ns of nameServers) await ensureRecord(zone, records, 'ns', `${domain}.`, domain, ns, domain, signal);
     }
