@@ -190,4 +190,48 @@ describe('a site, from payment to deletion, against the sandbox', () => {
     assert.deepEqual(((await records.json()) as { result: unknown[] }).result, [], 'no DNS record');
     assert.equal(store.services.allocation('9001'), undefined);
   });
+
+  it('deletes a site caught mid-install and one that failed, leaving nothing of either', async () => {
+    const leftovers = async (fqdn: string, vmid: number) => {
+      const world = (await (await fetch(`${sandbox.connection.control.url}/state`)).json()) as {
+        containers: { vmid: number }[];
+        proxyHosts: { domain_names: string[] }[];
+      };
+      const records = await fetch(`${sandbox.connection.cloudflare.baseUrl}/zones/${sandbox.connection.cloudflare.zoneId}/dns_records?name=${fqdn}`, {
+        headers: { authorization: `Bearer ${sandbox.connection.cloudflare.apiToken}` },
+      });
+      return {
+        container: world.containers.some((ct) => ct.vmid === vmid),
+        proxyHost: world.proxyHosts.some((host) => host.domain_names.includes(fqdn)),
+        dnsRecords: ((await records.json()) as { result: unknown[] }).result.length,
+      };
+    };
+    const nothing = { container: false, proxyHost: false, dnsRecords: 0 };
+
+    // 9002: deleted while the installer runs (held up by a slow installer).
+    sandbox.faults.inject({ op: 'ssh.ct.bash', kind: 'latency', latencyMs: 1_500 });
+    const busy = registry.execute({ type: 'create', serviceId: '9002', email: 'busy@example.com', plan: 'basic', publicIp: '203.0.113.10' }).service;
+    await waitFor(() => registry.get('9002')?.step?.includes('install') === true, 20_000, '9002 installing');
+    registry.execute({ type: 'delete', serviceId: '9002' });
+    await waitFor(() => registry.get('9002')?.state === 'deleted' || registry.get('9002')?.state === 'failed', 30_000, '9002 deleted');
+    assert.equal(registry.get('9002')?.state, 'deleted', JSON.stringify(registry.get('9002')?.failure));
+    const vmid9002 = registry.get('9002')?.vmid ?? busy.vmid;
+    assert.deepEqual(await leftovers(busy.fqdn, vmid9002), nothing);
+
+    // 9003: the initial snapshot fails for good → compensated → failed → deleted.
+    sandbox.faults.inject({ op: 'proxmox.lxc.snapshot.create', kind: 'status', status: 400, message: "snapshot feature is not available on storage 'drbd'", times: Infinity });
+    try {
+      const failing = registry.execute({ type: 'create', serviceId: '9003', email: 'failing@example.com', plan: 'basic', publicIp: '203.0.113.10' }).service;
+      await waitFor(() => registry.get('9003')?.state === 'failed', 30_000, '9003 failed');
+      assert.equal(registry.get('9003')?.failure?.step, 'snapshot');
+      const vmid9003 = registry.get('9003')?.vmid ?? failing.vmid;
+      assert.deepEqual(await leftovers(failing.fqdn, vmid9003), nothing, 'compensation already removed everything');
+      registry.execute({ type: 'delete', serviceId: '9003' });
+      await waitFor(() => registry.get('9003')?.state === 'deleted', 30_000, '9003 deleted');
+      assert.deepEqual(await leftovers(failing.fqdn, vmid9003), nothing);
+      assert.equal(store.services.allocation('9003'), undefined, 'the allocation went back');
+    } finally {
+      sandbox.faults.clear();
+    }
+  });
 });
