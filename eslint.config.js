@@ -63,7 +63,7 @@ export default tseslint.config(
   boundary(['src/domain/**'], [
     noIo,
     packages(['xstate', '@xstate/*', ...io], 'src/domain holds pure rules: no libraries with I/O or runtime'),
-    intoFolders('machines', 'actors', 'effects', 'persistence', 'server', 'sandbox'),
+    intoFolders('machines', 'actors', 'effects', 'persistence', 'server', 'sandbox', 'reconcile'),
     intoRootModules('main', 'cli', 'sandbox-connection', 'infrastructure', 'infrastructure-config', 'config', 'log'),
   ]),
   boundary(['src/machines/**'], [
@@ -91,6 +91,12 @@ export default tseslint.config(
     packages(['better-sqlite3', 'undici', 'ssh2', 'cloudflare'], 'the server talks to the actor registry, never to SQL or infrastructure'),
     intoFolders('effects', 'persistence', 'sandbox'),
     intoRootModules('main', 'cli', 'sandbox-connection', 'infrastructure', 'infrastructure-config'),
+  ]),
+  boundary(['src/reconcile/**'], [
+    noIo,
+    packages(['xstate', '@xstate/*', ...io], 'the reconciler compares and decides; inventory and repairs are injected functions'),
+    intoFolders('machines', 'actors', 'effects', 'persistence', 'server', 'sandbox'),
+    intoRootModules('main', 'cli', 'sandbox-connection', 'infrastructure', 'infrastructure-config', 'config', 'log'),
   ]),
   boundary(['src/sandbox/**'], [
     packages(['xstate', '@xstate/*', 'better-sqlite3', 'undici', 'cloudflare'], 'the sandbox simulates the outside world and shares no code with the daemon'),

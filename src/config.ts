@@ -73,6 +73,8 @@ export interface Config {
   };
   /** How long a new custom domain's ownership check keeps retrying, in milliseconds. */
   readonly domainVerificationWindowMs: number;
+  /** Requests per client address per minute (PROVISIOND_RATE_LIMIT); 0 turns limiting off. */
+  readonly rateLimitPerMinute: number;
   /** Real infrastructure, with its secrets; undefined means sandbox mode. */
   readonly infrastructure: RealInfrastructure | undefined;
 }
@@ -87,6 +89,8 @@ export const DEFAULTS = {
   reservedSubdomains: ['www', 'mail', 'smtp', 'imap', 'pop', 'ftp', 'ns1', 'ns2', 'api', 'admin', 'panel', 'proxy', 'status'],
   // Long enough for a customer to find their DNS panel and for TTLs to pass.
   domainVerificationWindowHours: 72,
+  // Far above what one billing system sends, far below what a scan or a token guesser does.
+  rateLimitPerMinute: 600,
 } as const;
 
 const MIN_TOKEN_LENGTH = 16;
@@ -147,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     plans,
     pools: { privateIps, vmids, reservedSubdomains },
     domainVerificationWindowMs: (file.domains?.verificationWindowHours ?? DEFAULTS.domainVerificationWindowHours) * 3_600_000,
+    rateLimitPerMinute: optionalNumber(env, 'PROVISIOND_RATE_LIMIT', 0, 1_000_000) ?? DEFAULTS.rateLimitPerMinute,
     infrastructure,
   };
 }

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
 
   const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
-  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer });
+  const rateLimit = config.rateLimitPerMinute === 0 ? false : { max: config.rateLimitPerMinute, windowMs: 60_000 };
+  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer, rateLimit });
   await app.listen({ host: config.host, port: config.port });
   logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
 

@@ -8,6 +8,7 @@ import type { LoggerOptions as PinoLoggerOptions } from 'pino';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { createTokenCheck, installBearerAuth } from './auth.js';
+import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
 import type { ReadContainer } from './container-reading.js';
 import { frameworkErrors, installErrorHandling } from './error-handler.js';
 import { attachFeed, type FeedOptions } from './feed.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly system?: () => SystemStatus;
   /** Live container status and usage (Proxmox) for GET /status and GET /v1/services/:id. */
   readonly readContainer?: ReadContainer;
+  /** Requests per client address and window; absent or false: no limit (the daemon sets one, see config). */
+  readonly rateLimit?: RateLimitOptions | false;
 }
 
 const AUTHORIZATION = 'req.headers.authorization';
@@ -94,7 +97,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain');
 
   installErrorHandling(app);
-  installBearerAuth(app, check);
+  const limit = deps.rateLimit ?? false;
+  if (limit === false) installBearerAuth(app, check);
+  else installRateLimit(app, limit, () => installBearerAuth(app, check));
   const waiters = new SettleWaiters(deps.registry);
   // Before the server stops accepting: a create-site?wait request must not hold shutdown up.
   app.addHook('preClose', async () => waiters.releaseAll());

@@ -25,6 +25,12 @@ describe('configuration', () => {
     assert.equal(config.port, 9000);
   });
 
+  it('limits each client to 600 requests a minute unless PROVISIOND_RATE_LIMIT says otherwise (0 = off)', () => {
+    assert.equal(loadConfig({}).rateLimitPerMinute, 600);
+    assert.equal(loadConfig({ PROVISIOND_RATE_LIMIT: '0' }).rateLimitPerMinute, 0);
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_RATE_LIMIT: 'lots' })), 'PROVISIOND_RATE_LIMIT');
+  });
+
   it('takes the custom-domain verification window in hours (72 by default) and refuses nonsense', () => {
     assert.equal(loadConfig({}).domainVerificationWindowMs, 72 * 3_600_000);
     const config = loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(JSON.stringify({ domains: { verificationWindowHours: 0.5 } })));

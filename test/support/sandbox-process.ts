@@ -264,6 +264,8 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       PROVISIOND_SANDBOX: out,
       PROVISIOND_API_TOKEN: API_TOKEN,
       PROVISIOND_CONFIG: '',
+      // Tests poll far faster than a billing system calls; the limiter has its own tests.
+      PROVISIOND_RATE_LIMIT: '0',
       LOG_LEVEL: 'info',
     });
     children.push(daemon);
