@@ -16,11 +16,54 @@ export const REDACTED_PATHS = [
   '*.privateKey',
 ];
 
+/** What Fastify's request serializer reads of a request. */
+interface LoggedRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly host?: string;
+  readonly ip?: string;
+  readonly socket?: { readonly remotePort?: number };
+}
+
+/** The query parameter's name as URLSearchParams reads it (`%74oken` is `token` too). */
+function parameterName(part: string): string {
+  const raw = part.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** A URL with the value of every `token` query parameter (the feed's browser credential) censored. */
+function censorToken(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  const query = url.slice(at + 1).split('&').map((part) => (parameterName(part) === 'token' ? `${part.split('=', 1)[0]}=[redacted]` : part));
+  return `${url.slice(0, at)}?${query.join('&')}`;
+}
+
+/**
+ * Fastify's request line without the feed's `?token=`: a path redaction cannot reach inside
+ * the URL string. Fastify prefers a logger instance's own `req` serializer to its default, so
+ * this holds for every request the daemon logs, refused ones included.
+ */
+export function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : censorToken(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: 'provisiond' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
   };
   return options.destination === undefined ? pino(config) : pino(config, options.destination);
 }

@@ -3,13 +3,14 @@
  * ServiceRegistry. It builds and never listens; src/main.ts listens, tests inject or listen
  * on port 0.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyLoggerOptions, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyLoggerOptions, type FastifyServerOptions } from 'fastify';
 import type { LoggerOptions as PinoLoggerOptions } from 'pino';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { createTokenCheck, installBearerAuth } from './auth.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
 import type { ReadContainer } from './container-reading.js';
+import { serializeRequest } from '../log.js';
 import { frameworkErrors, installErrorHandling } from './error-handler.js';
 import { attachFeed, type FeedOptions } from './feed.js';
 import { registerServiceRoutes } from './routes/services.js';
@@ -55,17 +56,6 @@ const AUTHORIZATION = 'req.headers.authorization';
 
 function isLoggerInstance(logger: LoggerDep): logger is FastifyBaseLogger {
   return typeof logger === 'object' && typeof (logger as { child?: unknown }).child === 'function';
-}
-
-/** Request log lines without the feed's `?token=` secret (HTTP routes never need it). */
-function serializeRequest(request: FastifyRequest) {
-  return {
-    method: request.method,
-    url: request.url.replace(/([?&]token=)[^&]*/gi, '$1[Redacted]'),
-    host: request.host,
-    remoteAddress: request.ip,
-    remotePort: request.socket.remotePort,
-  };
 }
 
 /** Our options win where secrets are concerned: the Authorization header is always redacted. */
