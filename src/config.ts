@@ -75,6 +75,8 @@ export interface Config {
   readonly domainVerificationWindowMs: number;
   /** Requests per client address per minute (PROVISIOND_RATE_LIMIT); 0 turns limiting off. */
   readonly rateLimitPerMinute: number;
+  /** The daemon's reconciler: minutes between runs (0 = off) and whether it repairs. */
+  readonly reconcile: { readonly intervalMinutes: number; readonly fix: boolean };
   /** Real infrastructure, with its secrets; undefined means sandbox mode. */
   readonly infrastructure: RealInfrastructure | undefined;
 }
@@ -91,6 +93,8 @@ export const DEFAULTS = {
   domainVerificationWindowHours: 72,
   // Far above what one billing system sends, far below what a scan or a token guesser does.
   rateLimitPerMinute: 600,
+  // Drift is found within minutes; a run costs one read per container and per 100 records.
+  reconcileMinutes: 10,
 } as const;
 
 const MIN_TOKEN_LENGTH = 16;
@@ -152,8 +156,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
     pools: { privateIps, vmids, reservedSubdomains },
     domainVerificationWindowMs: (file.domains?.verificationWindowHours ?? DEFAULTS.domainVerificationWindowHours) * 3_600_000,
     rateLimitPerMinute: optionalNumber(env, 'PROVISIOND_RATE_LIMIT', 0, 1_000_000) ?? DEFAULTS.rateLimitPerMinute,
+    reconcile: {
+      intervalMinutes: optionalNumber(env, 'PROVISIOND_RECONCILE_MINUTES', 0, 10_080) ?? DEFAULTS.reconcileMinutes,
+      fix: booleanFlag(env, 'PROVISIOND_RECONCILE_FIX'),
+    },
     infrastructure,
   };
+}
+
+function booleanFlag(env: NodeJS.ProcessEnv, key: string): boolean {
+  const text = env[key];
+  if (text === undefined || text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw invalid(key, `must be true or false, got "${text}"`);
 }
 
 function optionalNumber(env: NodeJS.ProcessEnv, key: string, min: number, max: number): number | undefined {

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log.js';
 import { openStore } from './persistence/store.js';
 import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
 import { readSandboxConnection } from './sandbox-connection.js';
+import { createReconciler, startReconcileLoop } from './reconcile-composition.js';
 import { buildApp } from './server/app.js';
 
 /**
@@ -102,6 +103,11 @@ async function main(): Promise<void> {
   const report = registry.boot();
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
 
+  // Drift and orphans are looked for periodically; an in-process sandbox has nothing to drift.
+  const reconciler = config.reconcile.intervalMinutes === 0 ? undefined : createReconciler({ settings: target.settings, store, baseDomain: target.baseDomain, logger });
+  const reconcileLoop =
+    reconciler === undefined ? undefined : startReconcileLoop({ reconciler, intervalMs: config.reconcile.intervalMinutes * 60_000, fix: config.reconcile.fix, logger });
+
   const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
   const rateLimit = config.rateLimitPerMinute === 0 ? false : { max: config.rateLimitPerMinute, windowMs: 60_000 };
   const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer, rateLimit });
@@ -114,6 +120,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: no new requests; actors stop at their last commit');
     await app.close();
+    await reconcileLoop?.stop();
+    await reconciler?.close();
     registry.shutdown();
     await infrastructure.close();
     store.close();

@@ -31,6 +31,12 @@ describe('configuration', () => {
     assert.equal(invalidKey(() => loadConfig({ PROVISIOND_RATE_LIMIT: 'lots' })), 'PROVISIOND_RATE_LIMIT');
   });
 
+  it('reconciles every 10 minutes, report-only, unless told otherwise', () => {
+    assert.deepEqual(loadConfig({}).reconcile, { intervalMinutes: 10, fix: false });
+    assert.deepEqual(loadConfig({ PROVISIOND_RECONCILE_MINUTES: '0', PROVISIOND_RECONCILE_FIX: 'true' }).reconcile, { intervalMinutes: 0, fix: true });
+    assert.equal(invalidKey(() => loadConfig({ PROVISIOND_RECONCILE_FIX: 'sometimes' })), 'PROVISIOND_RECONCILE_FIX');
+  });
+
   it('takes the custom-domain verification window in hours (72 by default) and refuses nonsense', () => {
     assert.equal(loadConfig({}).domainVerificationWindowMs, 72 * 3_600_000);
     const config = loadConfig({ PROVISIOND_CONFIG: 'c.json' }, files(JSON.stringify({ domains: { verificationWindowHours: 0.5 } })));
