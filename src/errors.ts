@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'SNAPSHOT_MISSING' // restore asked for, but there is no initial snapshot: permanent
   | 'PLAN_TOO_SMALL' // the new plan cannot hold what the service already has
   | 'PROVISIONING_FAILED' // create-site?wait saw the service end in failed
+  | 'IDEMPOTENCY_KEY_REUSED' // an Idempotency-Key sent again with a different request
   | 'RATE_LIMITED'
   // Allocation.
   | 'IP_POOL_EXHAUSTED'

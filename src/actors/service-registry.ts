@@ -165,6 +165,11 @@ export class ActorRegistry implements ServiceRegistry {
       { idempotencyKey: options.idempotencyKey ?? null, serviceId: command.serviceId, command: JSON.stringify(command) },
       this.now(),
     );
+    // A key names one request: reused for another, it is refused rather than answered with
+    // an outcome that belongs to a different service or command.
+    if (duplicate && entry.command !== JSON.stringify(command)) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key: this key was already used for a different request', { field: 'Idempotency-Key' });
+    }
     if (duplicate && entry.outcome !== null) return this.replay(command.serviceId, JSON.parse(entry.outcome) as StoredOutcome);
     const outcome = settle(() => this.apply(command));
     store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());

@@ -3,7 +3,9 @@
  * Clients act on `code` (and on details such as `state` or `quota`), never on message text.
  * Unexpected errors become a generic 500: the real error goes to the log, not to the client.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 
 export interface WireError {
@@ -23,6 +25,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SERVICE_DELETED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_PLAN: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   IP_POOL_EXHAUSTED: 503,
   VMID_RANGE_EXHAUSTED: 503,
@@ -157,4 +160,40 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   send(error, request, reply);
+}
+
+/**
+ * Ends a connection that never became a request Fastify handles with a JSON error of the usual
+ * shape: a refused WebSocket upgrade, or what Node's HTTP parser could not read.
+ */
+export function endWithError(socket: Duplex, error: WireError, headers: Readonly<Record<string, string>> = {}): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify(error.body);
+  const lines = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * For Fastify's `clientErrorHandler` option: Node's HTTP parser refuses some requests before
+ * Fastify sees them (a malformed request line or header, headers over the size limit, a body
+ * that ends early, a request too slow to arrive). Fastify's default answers those in a shape of
+ * its own; this answers them like every route does.
+ */
+export function clientErrorHandler(error: ConnectionError, socket: Duplex): void {
+  // The client is gone: nothing to say.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const wire =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? wireError(431, 'VALIDATION_FAILED', 'the request headers are larger than the limit', { field: 'headers' })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? wireError(408, 'VALIDATION_FAILED', 'the request did not arrive in time')
+        : wireError(400, 'VALIDATION_FAILED', 'the request is not valid HTTP');
+  endWithError(socket, wire);
 }

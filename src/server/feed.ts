@@ -14,13 +14,13 @@
  * received>), 1011 internal error. A refused upgrade gets a JSON HTTP error: 400 bad query,
  * 401 bad token, 404 other path, 503 shutting down.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { BEARER_PROTOCOL_PREFIX, upgradeToken, type TokenCheck } from './auth.js';
-import { wireError, type WireError } from './error-handler.js';
+import { endWithError, wireError, type WireError } from './error-handler.js';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, serveFeedClient } from './feed-client.js';
 import { SERVICE_ID_PATTERN } from './schemas.js';
 
@@ -37,19 +37,7 @@ export interface FeedOptions {
 }
 
 /** Ends an unaccepted upgrade with a JSON error, as the HTTP routes would answer. */
-function refuse(socket: Duplex, error: WireError, headers: Readonly<Record<string, string>> = {}): void {
-  if (!socket.writable) return void socket.destroy();
-  const body = JSON.stringify(error.body);
-  const lines = [
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}`,
-    'Connection: close',
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-  ];
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
+const refuse = endWithError;
 
 const SINCE = /^\d{1,16}$/;
 const SERVICE_ID = new RegExp(SERVICE_ID_PATTERN);
@@ -117,6 +105,9 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
     if ('status' in query) return refuse(socket, query);
 
     wss.handleUpgrade(request, socket, firstChunk, (ws) => {
+      // First of all: a bad frame makes ws emit 'error', and an 'error' with no listener would
+      // crash the process, on the shutdown path below or if setting the client up throws.
+      ws.on('error', (error) => app.log.debug({ err: error }, 'feed client sent an invalid frame'));
       if (closing) return ws.close(CLOSE_GOING_AWAY, 'server shutting down');
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));

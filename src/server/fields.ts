@@ -17,7 +17,10 @@ export function serviceIdOf(value: string | number): string {
 
 // One @, no whitespace or control characters anywhere, and a domain of two or more
 // non-empty dot-separated labels. Deliberately not RFC 5322: billing already verified it.
-const EMAIL = /^[^\s@\p{Cc}]+@[^\s@.\p{Cc}]+(?:\.[^\s@.\p{Cc}]+)+$/u;
+// Also refused: lone surrogates (Cs), which UTF-8 cannot hold (SQLite would store U+FFFD in
+// their place), and invisible format characters (Cf: bidi overrides, zero-width), which
+// would make an address display as another one in logs and dashboards.
+const EMAIL = /^[^\s@\p{Cc}\p{Cf}\p{Cs}]+@[^\s@.\p{Cc}\p{Cf}\p{Cs}]+(?:\.[^\s@.\p{Cc}\p{Cf}\p{Cs}]+)+$/u;
 
 export function checkEmail(email: string): string {
   if (email.length > 254 || !EMAIL.test(email)) throw invalid('email', 'must be an e-mail address');
@@ -59,6 +62,19 @@ export function normaliseDomain(input: string, field = 'domain'): string {
     !/^\d+$/.test(labels[labels.length - 1] ?? '');
   if (!valid) throw invalid(field, 'must be a hostname such as shop.example.com');
   return ascii;
+}
+
+/**
+ * A query-string whole number within `range`, or undefined when the parameter is absent. The
+ * schema already admitted only decimal digits (schemas.ts, QueryDigits); this is the range.
+ */
+export function queryInteger(text: string | undefined, field: string, range: { readonly min: number; readonly max: number }): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || value < range.min || value > range.max) {
+    throw invalid(field, `must be a whole number from ${range.min} to ${range.max}`);
+  }
+  return value;
 }
 
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;

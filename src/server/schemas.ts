@@ -39,16 +39,25 @@ export const DomainBody = Type.Object({ domain: DomainText }, strict);
 /** Query strings stay lenient about extra keys (proxies and cache busters add them). */
 export const StatusQuery = Type.Object({ service_id: ServiceIdString });
 
+/**
+ * A whole number in a query string: plain decimal digits, kept as text. TypeBox's conversion
+ * of query strings would read "1.5" as 1, "true" as 1, "0x10" as 16 and " 5" or "" as numbers;
+ * the handlers read the digits with queryInteger (fields.ts), which also checks the range.
+ */
+const QueryDigits = Type.String({ pattern: '^[0-9]{1,6}$' });
+
 /** `wait`: seconds to hold the reply until the service is active or failed (bounded). */
-export const CreateSiteQuery = Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })) });
+export const CreateSiteQuery = Type.Object({ wait: Type.Optional(QueryDigits) });
+export const WAIT_RANGE = { min: 0, max: MAX_WAIT_SECONDS } as const;
 
 export const PlanBody = Type.Object({ plan: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
 
 export const ListQuery = Type.Object({
   state: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$', maxLength: 64 })),
   after: Type.Optional(ServiceIdString),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  limit: Type.Optional(QueryDigits),
 });
+export const LIST_LIMIT_RANGE = { min: 1, max: 500 } as const;
 
 export const ServiceParams = Type.Object({ service_id: ServiceIdString });
 
@@ -56,6 +65,7 @@ export const ServiceDomainParams = Type.Object({ service_id: ServiceIdString, do
 
 export const DEFAULT_LIST_LIMIT = 100;
 
-export const LogQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })) });
+export const LogQuery = Type.Object({ limit: Type.Optional(QueryDigits) });
+export const LOG_LIMIT_RANGE = { min: 1, max: 2000 } as const;
 
 export const DEFAULT_LOG_LIMIT = 200;

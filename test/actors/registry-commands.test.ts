@@ -55,6 +55,10 @@ describe('registry commands', () => {
     assert.equal(again.created, true, 'the stored outcome, not a fresh evaluation');
     rejects(() => stack.registry.execute({ type: 'retry', serviceId: 'missing' }, { idempotencyKey: 'k2' }), 'NOT_FOUND');
     rejects(() => stack.registry.execute({ type: 'retry', serviceId: 'missing' }, { idempotencyKey: 'k2' }), 'NOT_FOUND');
+    // The same key for another request is refused, not answered with the first one's outcome.
+    const reused = rejects(() => stack.registry.execute({ type: 'suspend', serviceId: '4' }, key), 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(reused.field, 'Idempotency-Key');
+    assert.equal(stack.registry.get('4')?.desired, 'running', 'nothing was applied');
   });
 
   it('treats deleting a deleted service as done and refuses anything else on it', async () => {

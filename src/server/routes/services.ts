@@ -5,8 +5,10 @@
 import { AppError } from '../../errors.js';
 import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
 import { containerField } from '../container-reading.js';
-import { checkPlan, normaliseDomain } from '../fields.js';
-import { DEFAULT_LIST_LIMIT, DEFAULT_LOG_LIMIT, DomainBody, ListQuery, LogQuery, PlanBody, ServiceDomainParams, ServiceParams } from '../schemas.js';
+import { checkPlan, normaliseDomain, queryInteger } from '../fields.js';
+import {
+  DEFAULT_LIST_LIMIT, DEFAULT_LOG_LIMIT, DomainBody, LIST_LIMIT_RANGE, ListQuery, LOG_LIMIT_RANGE, LogQuery, PlanBody, ServiceDomainParams, ServiceParams,
+} from '../schemas.js';
 import { domainToWire, serviceToWire, transitionToWire } from '../wire.js';
 
 const SHOW_TRANSITIONS = 20;
@@ -16,7 +18,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
 
   app.get('/v1/services', { schema: { querystring: ListQuery } }, async (request) => {
     const { state, after } = request.query;
-    const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
+    const limit = queryInteger(request.query.limit, 'limit', LIST_LIMIT_RANGE) ?? DEFAULT_LIST_LIMIT;
     const services = registry.list({ limit, ...(state === undefined ? {} : { state }), ...(after === undefined ? {} : { after }) });
     const last = services[services.length - 1];
     // A full page may have more behind it: hand out the cursor. A short page is the end.
@@ -36,8 +38,9 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
 
   app.get('/v1/services/:service_id/log', { schema: { params: ServiceParams, querystring: LogQuery } }, async (request) => {
     const serviceId = request.params.service_id;
+    const limit = queryInteger(request.query.limit, 'limit', LOG_LIMIT_RANGE) ?? DEFAULT_LOG_LIMIT;
     if (registry.get(serviceId) === undefined) throw new AppError('NOT_FOUND', `no service ${serviceId}`, { field: 'service_id' });
-    const lines = registry.logTail(serviceId, request.query.limit ?? DEFAULT_LOG_LIMIT);
+    const lines = registry.logTail(serviceId, limit);
     return { service_id: serviceId, lines: lines.map(({ id, at, line }) => ({ id, at, line })) };
   });
 

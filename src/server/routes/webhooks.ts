@@ -5,9 +5,9 @@
  */
 import { AppError } from '../../errors.js';
 import { domainAddedReply, executeFor, lifecycleReply, type RouteDeps, type TypedApp } from '../commands.js';
-import { checkEmail, checkPlan, checkPublicIp, normaliseDomain, serviceIdOf } from '../fields.js';
+import { checkEmail, checkPlan, checkPublicIp, normaliseDomain, queryInteger, serviceIdOf } from '../fields.js';
 import { containerField } from '../container-reading.js';
-import { CreateSiteBody, CreateSiteQuery, CustomDomainBody, ServiceIdBody, StatusQuery } from '../schemas.js';
+import { CreateSiteBody, CreateSiteQuery, CustomDomainBody, ServiceIdBody, StatusQuery, WAIT_RANGE } from '../schemas.js';
 import { isSettled, type SettleWaiters } from '../settle.js';
 import { serviceToWire, transitionToWire } from '../wire.js';
 
@@ -18,13 +18,14 @@ export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps, waiters: S
 
   app.post('/create-site', { schema: { body: CreateSiteBody, querystring: CreateSiteQuery } }, async (request, reply) => {
     const { body } = request;
+    // Every check before the command: a refused request must create nothing.
+    const wait = queryInteger(request.query.wait, 'wait', WAIT_RANGE) ?? 0;
     const serviceId = serviceIdOf(body.service_id);
     const email = checkEmail(body.email);
     const publicIp = checkPublicIp(body.public_ip);
     const plan = checkPlan(body.plan, plans);
     const outcome = executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
     let service = outcome.service;
-    const wait = request.query.wait ?? 0;
     if (wait > 0) {
       const gone = new AbortController();
       request.raw.once('close', () => gone.abort());
