@@ -52,8 +52,8 @@ export interface OperationCounters {
 /** GET /state of the control API. */
 export interface SandboxState {
   readonly containers: readonly { vmid: number; node: string; status: string; ip: string | null; hostname: string }[];
-  readonly proxyHosts: readonly { id: number; domain_names: readonly string[] }[];
-  readonly zones: readonly { origin: string }[];
+  readonly proxyHosts: readonly { id: number; domain_names: readonly string[]; meta?: Readonly<Record<string, unknown>>; advanced_config?: string }[];
+  readonly zones: readonly { id?: number; origin: string }[];
   readonly sites: readonly { vmid: number; ip: string }[];
   readonly sshByNode: Readonly<Record<string, OperationCounters>>;
 }
@@ -172,9 +172,9 @@ export class SandboxProbe {
     return this.proxmox('/cluster/ha/rules');
   }
 
-  async cloudflareRecords(): Promise<readonly { name: string; type: string; content: string }[]> {
+  async cloudflareRecords(): Promise<readonly { id?: string; name: string; type: string; content: string; comment?: string | null }[]> {
     const { baseUrl, zoneId, apiToken } = this.connection.cloudflare;
-    const reply = await json<{ result: { name: string; type: string; content: string }[] }>(`${baseUrl}/zones/${zoneId}/dns_records?per_page=5000`, {
+    const reply = await json<{ result: { id?: string; name: string; type: string; content: string; comment?: string | null }[] }>(`${baseUrl}/zones/${zoneId}/dns_records?per_page=5000`, {
       headers: { authorization: `Bearer ${apiToken}` },
     });
     if (reply.status !== 200) throw new Error(`Cloudflare list answered ${reply.status}`);
@@ -241,6 +241,51 @@ export interface ProcessStackOptions {
   readonly timeScale: number;
 }
 
+export interface SandboxProcess {
+  readonly started: Started;
+  readonly connection: SandboxConnection;
+  /** The connection file, for the daemon's PROVISIOND_SANDBOX. */
+  readonly file: string;
+}
+
+/**
+ * `npm run sandbox` as a child process writing its connection file into `dir`; resolves once it
+ * listens. The caller owns the child (kill it when done); on failure it is killed here.
+ */
+export async function startSandboxProcess(dir: string, options: ProcessStackOptions & { readonly seed?: number }): Promise<SandboxProcess> {
+  const file = join(dir, 'sandbox.json');
+  const sitePort = 20_000 + Math.floor(Math.random() * 20_000);
+  const seed = options.seed === undefined ? [] : ['--seed', String(options.seed)];
+  const started = startScript('src/sandbox/cli.ts', ['--out', file, '--time-scale', String(options.timeScale), '--site-port', String(sitePort), ...seed]);
+  try {
+    await started.line((l) => l.msg === 'sandbox listening');
+    return { started, connection: JSON.parse(readFileSync(file, 'utf8')) as SandboxConnection, file };
+  } catch (error) {
+    started.child.kill('SIGKILL');
+    await exited(started.child);
+    throw error;
+  }
+}
+
+/** The daemon's environment against a standalone sandbox: loopback, port 0, the e2e token. */
+export function daemonEnvironment(dbPath: string, sandboxFile: string, logLevel = 'info'): NodeJS.ProcessEnv {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PROVISIOND_DB: dbPath,
+    PROVISIOND_SANDBOX: sandboxFile,
+    PROVISIOND_API_TOKEN: API_TOKEN,
+    PROVISIOND_CONFIG: '',
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** The base URL of a daemon child, from its "listening" line. */
+export async function listeningUrl(daemon: Started): Promise<string> {
+  const listening = await daemon.line((l) => l.msg === 'provisiond is listening');
+  return `http://127.0.0.1:${(listening.address as { port: number }).port}`;
+}
+
 /** Sandbox process first (the daemon needs its connection file), then the daemon on port 0. */
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
   const dir = mkdtempSync(join(tmpdir(), 'provisiond-e2e-process-'));
@@ -251,27 +296,12 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const out = join(dir, 'sandbox.json');
-    const sitePort = 20_000 + Math.floor(Math.random() * 20_000);
-    const sandbox = startScript('src/sandbox/cli.ts', ['--out', out, '--time-scale', String(options.timeScale), '--site-port', String(sitePort)]);
-    children.push(sandbox);
-    await sandbox.line((l) => l.msg === 'sandbox listening');
-    const connection = JSON.parse(readFileSync(out, 'utf8')) as SandboxConnection;
-    const daemon = startScript('src/main.ts', [], {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PROVISIOND_DB: join(dir, 'provisiond.db'),
-      PROVISIOND_SANDBOX: out,
-      PROVISIOND_API_TOKEN: API_TOKEN,
-      PROVISIOND_CONFIG: '',
-      // Tests poll far faster than a billing system calls; the limiter has its own tests.
-      PROVISIOND_RATE_LIMIT: '0',
-      LOG_LEVEL: 'info',
-    });
+    const sandbox = await startSandboxProcess(dir, options);
+    children.push(sandbox.started);
+    const daemon = startScript('src/main.ts', [], daemonEnvironment(join(dir, 'provisiond.db'), sandbox.file));
     children.push(daemon);
-    const listening = await daemon.line((l) => l.msg === 'provisiond is listening');
-    const port = (listening.address as { port: number }).port;
-    return { api: new DaemonApi(`http://127.0.0.1:${port}`), sandbox: new SandboxProbe(connection), daemon, stop };
+    const url = await listeningUrl(daemon);
+    return { api: new DaemonApi(url), sandbox: new SandboxProbe(sandbox.connection), daemon, stop };
   } catch (error) {
     await stop();
     throw error;
