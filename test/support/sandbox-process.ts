@@ -276,6 +276,8 @@ export function daemonEnvironment(dbPath: string, sandboxFile: string, logLevel 
     PROVISIOND_SANDBOX: sandboxFile,
     PROVISIOND_API_TOKEN: API_TOKEN,
     PROVISIOND_CONFIG: '',
+    // Tests poll far faster than a billing system calls; the limiter has its own tests.
+    PROVISIOND_RATE_LIMIT: '0',
     LOG_LEVEL: logLevel,
   };
 }
