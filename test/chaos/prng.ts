@@ -3,6 +3,7 @@
  * script, when it starts, when the daemon dies — follows from `--seed` alone. `fork` gives an
  * independent stream per purpose, so adding a service does not shift the kill schedule.
  */
+import { seededRandom } from '../support/seeded-random.js';
 
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -26,14 +27,7 @@ function mix(seed: number, label: string): number {
 }
 
 export function createPrng(seed: number): Prng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
+import { seededRandom } from '../support/seeded-random.js';
 import { isAppError } from '../../src/errors.js';
 import { isValidSubdomain, MAX_LABEL, subdomainBase, withSuffix } from '../../src/domain/subdomain.js';
 import { openStore } from '../../src/persistence/store.js';
@@ -34,20 +35,8 @@ const email = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
 );
 
-/** mulberry32: a small seeded generator of [0, 1), standing in for Math.random. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Replayable randomness for one property run. */
-const randomSource = fc.integer().map(mulberry32);
+const randomSource = fc.integer().map(seededRandom);
 
 test('the base subdomain of any e-mail is a DNS label with room for a suffix, and suffixed names stay labels', () => {
   fc.assert(
@@ -84,7 +73,7 @@ test('allocation never hands out a reserved or live subdomain, whatever the e-ma
   // One stream for the whole test, like Math.random in the daemon: runs share the database, so
   // a seed repeated by another run would replay suffixes already taken, which is not luck
   // production can have.
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   // No service is ever deleted here, so every subdomain handed out stays live.
   const live = new Set<string>();
   fc.assert(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { TestContext } from 'node:test';
+import { seededRandom } from '../support/seeded-random.js';
 import { openStore } from '../../src/persistence/store.js';
 import type { AllocationPolicy, NewService, Store, TransitionCommit } from '../../src/persistence/types.js';
 
@@ -25,16 +26,7 @@ export function tempStore(t: TestContext): { store: Store; path: string } {
   return { store, path };
 }
 
-/** Deterministic randomness (mulberry32), so suffixes are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { seededRandom } from '../support/seeded-random.js';
 
 export function policy(overrides: Partial<AllocationPolicy> = {}): AllocationPolicy {
   return {

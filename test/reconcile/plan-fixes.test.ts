@@ -5,6 +5,7 @@
  * step is for a live service of the database.
  */
 import assert from 'node:assert/strict';
+import { seededRandom } from '../support/seeded-random.js';
 import { describe, it } from 'node:test';
 import { compare } from '../../src/reconcile/compare.js';
 import { planFixes, type RepairStep } from '../../src/reconcile/plan-fixes.js';
@@ -84,14 +85,7 @@ describe('planFixes: what each finding becomes', () => {
 
 /** A small deterministic generator (mulberry32), so a failing world can be replayed by its seed. */
 function generator(seed: number): { int(n: number): number; pick<T>(items: readonly T[]): T } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { int: (n) => Math.floor(next() * n), pick: (items) => items[Math.floor(next() * items.length)] as never };
 }
 
