@@ -5,7 +5,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Command, CommandOutcome, ServiceRegistry } from '../actors/registry.types.js';
-import { AppError } from '../errors.js';
 import type { ReadContainer } from './container-reading.js';
 import { idempotencyKeyOf } from './fields.js';
 import { domainToWire } from './wire.js';
@@ -40,8 +39,10 @@ export function lifecycleReply(outcome: CommandOutcome) {
 export function domainAddedReply(outcome: CommandOutcome, domain: string) {
   const view = outcome.service.domains.find((entry) => entry.domain === domain);
   if (view === undefined) {
-    // The registry accepted domain.add but does not list the domain: a broken invariant.
-    throw new AppError('INTERNAL', `registry accepted ${domain} for ${outcome.service.serviceId} but does not list it`);
+    // A repeated delivery (same Idempotency-Key) is answered with the service as it is now: the
+    // domain, and its TXT record, may have been removed since the first one (or the service
+    // deleted). The first answer's status stands; there is no record left to publish.
+    return { success: true, service_id: outcome.service.serviceId, domain, state: 'removed', verification: null, verify_until: null };
   }
   const wire = domainToWire(view);
   return {

@@ -21,6 +21,8 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
   SERVICE_DELETED: [410],
   PAYLOAD_TOO_LARGE: [413],
   UNKNOWN_PLAN: [422],
+  IDEMPOTENCY_KEY_REUSED: [422],
+  RATE_LIMITED: [429],
   PROVISIONING_FAILED: [502],
   IP_POOL_EXHAUSTED: [503],
   VMID_RANGE_EXHAUSTED: [503],
@@ -29,7 +31,7 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** Codes that say "your input is malformed": a request valid in every part never gets them. */
-export const INPUT_ERRORS: ReadonlySet<string> = new Set(['VALIDATION_FAILED', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE', 'UNKNOWN_PLAN']);
+export const INPUT_ERRORS: ReadonlySet<string> = new Set(['VALIDATION_FAILED', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE', 'UNKNOWN_PLAN', 'IDEMPOTENCY_KEY_REUSED']);
 
 /** Codes the registry answers after recording the command in its inbox (state, not input). */
 export const REGISTRY_ERRORS: ReadonlySet<string> = new Set([

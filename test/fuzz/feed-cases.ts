@@ -58,7 +58,8 @@ function verdictOf(parts: UpgradeParts): UpgradeVerdict {
   if (parts.token !== undefined) query.append('token', wellFormed(parts.token));
   if (parts.secondToken !== undefined) query.append('token', parts.secondToken);
   // The token: the first place that holds one decides (header, then query, then subprotocol).
-  const offered = parts.protocols ?? [];
+  // Subprotocols as the server reads the header: blanks around each entry do not count.
+  const offered = (parts.protocols ?? []).map((entry) => entry.trim());
   const fromProtocol = offered.find((entry) => entry.startsWith('bearer.'))?.slice('bearer.'.length);
   const fromQuery = query.get('token');
   const authorized = parts.header !== undefined ? isBearerFor(TOKEN, parts.header) : fromQuery !== null ? fromQuery === TOKEN : fromProtocol === TOKEN;

@@ -1,8 +1,7 @@
 /**
  * Every HTTP route of README's tables as a generator of requests: path parameters (percent-
- * encoded, raw, double-encoded), query strings (duplicates, noise keys), bodies (objects with
- * valid or hostile fields, unknown keys, arbitrary JSON, malformed text, deep nesting, bodies
- * over the limit) and headers (bearer token, Content-Type, Idempotency-Key, noise).
+ * encoded, raw, double-encoded), query strings (duplicates, noise keys), bodies (http-bodies.ts)
+ * and headers (bearer token, Content-Type, Idempotency-Key, noise).
  */
 import fc from 'fast-check';
 import {
@@ -10,7 +9,8 @@ import {
   type FieldSpec, type Part,
 } from './http-parts.js';
 import { isDecimalIn, isStateName } from './documented-rules.js';
-import { hostileString, hostileValue, wellFormed } from './hostile-strings.js';
+import { bodyArb } from './http-bodies.js';
+import { hostileString, wellFormed } from './hostile-strings.js';
 
 export interface FuzzRequest {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -174,95 +174,6 @@ function queryArb(query: RouteSpec['query'] = {}): fc.Arbitrary<Built> {
   });
 }
 
-// --- body ---------------------------------------------------------------------------------
-
-function bodyValid(text: string, fields: Readonly<Record<string, FieldSpec>>): boolean {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
-  const keys = Object.keys(parsed);
-  return (
-    keys.length === Object.keys(fields).length &&
-    Object.entries(fields).every(([name, spec]) => Object.hasOwn(parsed, name) && spec.rule((parsed as Record<string, unknown>)[name]))
-  );
-}
-
-/** Nests `inner` `depth` times in arrays or objects. */
-function nested(depth: number, kind: 'array' | 'object', inner: string): string {
-  return kind === 'array' ? `${'['.repeat(depth)}${inner}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`;
-}
-
-interface BodyBuilt {
-  readonly payload: string | undefined;
-  readonly drawn: boolean;
-}
-
-function objectBody(fields: Readonly<Record<string, FieldSpec>>): fc.Arbitrary<BodyBuilt> {
-  const members = Object.entries(fields).map(([name, spec]) =>
-    fc.tuple(fc.constant(name), fieldPart(spec), fc.oneof({ weight: 12, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) })),
-  );
-  const extra = fc.option(fc.tuple(fc.oneof(hostileString(20), fc.constantFrom('coupon', '__proto__', 'constructor', 'service_id ', 'SERVICE_ID')), hostileValue()), { freq: 8 });
-  return fc.tuple(fc.tuple(...members), extra, fc.boolean()).map(([built, more, duplicate]) => {
-    const object: Record<string, unknown> = {};
-    for (const [name, field, present] of built) if (present) object[name] = field.value;
-    let payload = JSON.stringify(object);
-    if (more !== null && !(more[0] in fields)) payload = `${payload.slice(0, -1)}${payload.length > 2 ? ',' : ''}${JSON.stringify(more[0])}:${JSON.stringify(more[1])}}`;
-    // A repeated key: JSON.parse keeps the last one; so must the server.
-    const first = built[0];
-    if (duplicate && first !== undefined && first[2]) payload = `{${JSON.stringify(first[0])}:"shadowed",${payload.slice(1)}`;
-    const drawn = built.every(([, field, present]) => present && field.drawn && JSON.stringify(field.value) !== undefined) && more === null;
-    return { payload, drawn };
-  });
-}
-
-function hostileBody(fields: Readonly<Record<string, FieldSpec>>): fc.Arbitrary<BodyBuilt> {
-  const name = Object.keys(fields)[0] ?? 'service_id';
-  return fc
-    .oneof(
-      fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
-      hostileString(200),
-      fc.constantFrom('', ' ', '{', '}', '{"a":', '{"a":1,}', "{'a':1}", '{"a":NaN}', '{"a":1} {"a":2}', '{"a":1}x', '/*c*/{}', '\u0000', '{"\\ud800":1}', '"\\u0000"',
-        `{"__proto__":{"${name}":"s-active"}}`, `{"constructor":{"prototype":{"${name}":"s-active"}}}`, `{"${name}":"s-active","__proto__":null}`),
-      fc.tuple(fc.integer({ min: 50, max: 8_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'), fc.boolean()).map(([depth, kind, wrapped]) => {
-        const deep = nested(depth, kind, '1');
-        return wrapped ? `{"${name}":${deep}}` : deep;
-      }),
-      // Over the 16 KiB limit: a well-formed body that is simply too large.
-      fc.integer({ min: 16 * 1024, max: 200 * 1024 }).map((size) => `{"${name}":"${'a'.repeat(size)}"}`),
-      fc.integer({ min: 2_000, max: 100_000 }).map((count) => `[${Array.from({ length: Math.min(count, 5_000) }, () => '0').join(',')}]`),
-    )
-    .map((payload) => ({ payload, drawn: false }));
-}
-
-function bodyArb(route: RouteSpec): fc.Arbitrary<BodyBuilt & { ok: boolean }> {
-  const fields = route.body;
-  // Reads take no body (Fastify does not read one on GET).
-  if (route.method === 'GET') return fc.constant({ payload: undefined, drawn: true, ok: true });
-  if (fields === undefined) {
-    // A route without a body: none at all is right; any body must at least be JSON.
-    return fc
-      .oneof({ weight: 8, arbitrary: fc.constant<BodyBuilt>({ payload: undefined, drawn: true }) }, { weight: 1, arbitrary: hostileBody({}) })
-      .map((body) => ({ ...body, ok: body.payload === undefined || isJsonText(body.payload) }));
-  }
-  return fc
-    .oneof({ weight: 6, arbitrary: objectBody(fields) }, { weight: 2, arbitrary: hostileBody(fields) }, { weight: 1, arbitrary: fc.constant<BodyBuilt>({ payload: undefined, drawn: false }) })
-    .map((body) => ({ ...body, ok: body.payload !== undefined && Buffer.byteLength(body.payload) <= 16 * 1024 && bodyValid(body.payload, fields) }));
-}
-
-function isJsonText(text: string): boolean {
-  if (text.trim() === '' || Buffer.byteLength(text) > 16 * 1024) return false;
-  try {
-    JSON.parse(text);
-    return !/"(?:__proto__|constructor)"/.test(text);
-  } catch {
-    return false;
-  }
-}
-
 // --- whole requests -----------------------------------------------------------------------
 
 function setHeader(headers: Record<string, string>, name: string, value: Part<string | undefined>): void {
@@ -275,7 +186,7 @@ export function requestArb(name: string, route: RouteSpec): fc.Arbitrary<FuzzCas
     .record({
       path: pathArb(route.path),
       query: queryArb(route.query),
-      body: bodyArb(route),
+      body: bodyArb(route.method, route.body),
       authorization: AUTHORIZATION,
       contentType: CONTENT_TYPE,
       idempotencyKey: IDEMPOTENCY_KEY,

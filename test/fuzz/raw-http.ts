@@ -73,6 +73,10 @@ export function firstResponse(bytes: Buffer): RawResponse | undefined {
 }
 
 function bodyOf(rest: Buffer, headers: Readonly<Record<string, string>>): string {
+  // Another response follows at once: this one had no body, whatever its headers say (an
+  // answer to HEAD keeps Content-Length; Node may answer twice: a 400 for a missing Host, then
+  // a parse error).
+  if (rest.subarray(0, 7).toString('latin1') === 'HTTP/1.') return '';
   if (headers['transfer-encoding'] === 'chunked') {
     const parts: Buffer[] = [];
     let at = 0;
@@ -86,9 +90,7 @@ function bodyOf(rest: Buffer, headers: Readonly<Record<string, string>>): string
     }
     return Buffer.concat(parts).toString('utf8');
   }
-  // No length: the body runs to the close, unless another response follows at once (an answer
-  // to HEAD has no body, and Node may answer twice: a 400 for a missing Host, then a parse error).
-  if (headers['content-length'] === undefined && rest.subarray(0, 7).toString('latin1') === 'HTTP/1.') return '';
+  // No length: the body runs to the close.
   const length = Number(headers['content-length'] ?? rest.length);
   return rest.subarray(0, length).toString('utf8');
 }

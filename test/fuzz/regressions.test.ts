@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import type { ServiceRegistry } from '../../src/actors/registry.types.js';
 import { buildApp } from '../../src/server/app.js';
 import { clientErrorHandler } from '../../src/server/error-handler.js';
-import { createTestStack } from '../support/stack.js';
+import { createTestStack, waitFor } from '../support/stack.js';
 import { createHarness, errorOf, PLANS, siteBody, TOKEN } from '../server/harness.js';
 import { exchange, firstResponse, getStatus } from './raw-http.js';
 import { rawUpgrade } from './raw-ws.js';
@@ -62,6 +62,22 @@ describe('e-mail addresses that text cannot hold are refused', () => {
     const response = await h.call({ method: 'POST', url: '/create-site', payload: siteBody('mail-2', { email: 'José.Ñandú@exämple.es' }) });
     assert.equal(response.statusCode, 201, response.body);
   });
+});
+
+test('a custom domain added again with its Idempotency-Key after it was removed gets its 202, not a 500', async (t) => {
+  const h = createHarness();
+  t.after(() => h.close());
+  assert.equal((await h.call({ method: 'POST', url: '/create-site', payload: siteBody('dom-1') })).statusCode, 201);
+  await h.settled('dom-1', 'active');
+  const add = { method: 'POST', url: '/customdomain/add', headers: { 'idempotency-key': 'add-shop' }, payload: { service_id: 'dom-1', domain: 'shop.example.com' } } as const;
+  assert.equal((await h.call(add)).statusCode, 202);
+  assert.equal((await h.call({ method: 'DELETE', url: '/v1/services/dom-1/domains/shop.example.com' })).statusCode, 202);
+  await waitFor(() => h.stack.registry.get('dom-1')?.domains.length === 0, 5_000, 'the domain to be removed');
+  // Paymenter delivers the first request again.
+  const repeat = await h.call(add);
+  assert.equal(repeat.statusCode, 202, repeat.body);
+  assert.deepEqual(repeat.json(), { success: true, service_id: 'dom-1', domain: 'shop.example.com', state: 'removed', verification: null, verify_until: null });
+  assert.equal(h.stack.registry.get('dom-1')?.domains.length, 0, 'the repeat added nothing');
 });
 
 test('a feed client whose set-up fails and who then sends a bad frame does not bring the server down', async (t) => {
