@@ -80,6 +80,12 @@ export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 
+/** A wait the system asked for (`details.retryAfterMs`), when it is a sane number. */
+function retryAfterOf(details: Readonly<Record<string, unknown>> | undefined): { retryAfterMs?: number } {
+  const ms = details?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? { retryAfterMs: Math.ceil(ms) } : {};
+}
+
 /** The plain-data form a machine stores in its context (snapshots must be JSON). */
 export function toStepError(error: unknown): StepError {
   if (error instanceof AppError) {
@@ -88,6 +94,7 @@ export function toStepError(error: unknown): StepError {
       message: error.message,
       retryable: error.retryable,
       ...(error.system === undefined ? {} : { system: error.system }),
+      ...retryAfterOf(error.details),
     };
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -9,6 +9,11 @@ export interface StepError {
   readonly retryable: boolean;
   /** The external system that failed, when there was one (proxmox, cloudflare, ...). */
   readonly system?: string;
+  /**
+   * How long the system asked us to wait before calling again (Cloudflare's Retry-After), in
+   * ms. The next attempt is not scheduled sooner: calling during the block only prolongs it.
+   */
+  readonly retryAfterMs?: number;
 }
 
 export function isStepError(value: unknown): value is StepError {

@@ -48,10 +48,12 @@ export const domainMachine = setup({
     failedAt: ({ context }, params: { step: DomainStep }) => context.failedStep === params.step,
   },
   actions: {
-    scheduleRetry: assign(({ context }, params: { step: RetryStep }) => scheduleRetry(context, params.step, Date.now())),
+    scheduleRetry: assign(({ context, event }, params: { step: RetryStep }) =>
+      scheduleRetry(context, params.step, Date.now(), (event as { error?: unknown }).error),
+    ),
     // The next look, but never after the window closes: the last one happens at its end.
     scheduleLook: assign(({ context, event }) => {
-      const book = scheduleRetry(context, 'verifyOwnership', Date.now());
+      const book = scheduleRetry(context, 'verifyOwnership', Date.now(), (event as { error?: unknown }).error);
       const until = context.verifyUntil ?? Number.POSITIVE_INFINITY;
       const at = Math.min(book.deadlines.verifyOwnership ?? 0, until);
       const { code, message } = asStepError((event as { error?: unknown }).error);

@@ -60,7 +60,7 @@ export const serviceMachine = setup({
       return { ...book, lastError: Object.keys(book.deadlines).length === 0 ? null : context.lastError };
     }),
     scheduleRetry: assign(({ context, event }, params: StepParams) => ({
-      ...scheduleRetry(context, params.step, Date.now()),
+      ...scheduleRetry(context, params.step, Date.now(), errorOf(event)),
       lastError: asStepError(errorOf(event)),
     })),
     recordFailure: assign(({ event }, params: FailureParams) => {

@@ -13,7 +13,15 @@ export interface RetryBook {
 
 /** Whatever an effect rejected with, as the plain StepError a snapshot can hold. */
 export function asStepError(error: unknown): StepError {
-  if (isStepError(error)) return { code: error.code, message: error.message, retryable: error.retryable, ...(error.system === undefined ? {} : { system: error.system }) };
+  if (isStepError(error)) {
+    return {
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.system === undefined ? {} : { system: error.system }),
+      ...(typeof error.retryAfterMs === 'number' ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message, retryable: false };
 }
@@ -23,12 +31,24 @@ export function canRetry(book: RetryBook, step: RetryStep, error: unknown): bool
   return mayRetry(step, (book.attempts[step] ?? 0) + 1, asStepError(error).retryable);
 }
 
-/** Count the failed attempt and set the absolute time of the next one. */
-export function scheduleRetry(book: RetryBook, step: RetryStep, now: number): RetryBook {
+/**
+ * The longest Retry-After honoured. A system asking for more is waited on this long and then
+ * asked again: the attempt still counts, so a block that never ends fails the step eventually.
+ */
+export const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+/**
+ * Count the failed attempt and set the absolute time of the next one: the step's backoff, or
+ * the wait the system asked for (Retry-After) when that is longer — an attempt made while
+ * Cloudflare still blocks us would be refused again and spend the step's attempts for nothing.
+ */
+export function scheduleRetry(book: RetryBook, step: RetryStep, now: number, error?: unknown): RetryBook {
   const attempt = (book.attempts[step] ?? 0) + 1;
+  const asked = error === undefined ? undefined : asStepError(error).retryAfterMs;
+  const wait = Math.max(backoffMs(step, attempt), Math.min(asked ?? 0, MAX_RETRY_AFTER_MS));
   return {
     attempts: { ...book.attempts, [step]: attempt },
-    deadlines: { ...book.deadlines, [step]: now + backoffMs(step, attempt) },
+    deadlines: { ...book.deadlines, [step]: now + wait },
   };
 }
 

@@ -13,11 +13,11 @@ describe('the request budget on its own', () => {
     assert.deepEqual([budget.take(), budget.take()], [{ allowed: true }, { allowed: true }]);
     now = 400;
     assert.deepEqual(budget.take(), { allowed: true });
-    assert.deepEqual(budget.take(), { allowed: false, waitMs: 600 }, 'the first two calls age out at 1000');
+    assert.deepEqual(budget.take(), { allowed: false, waitMs: 600, blocked: false }, 'the first two calls age out at 1000');
     now = 1000;
     assert.deepEqual(budget.take(), { allowed: true });
     assert.deepEqual(budget.take(), { allowed: true });
-    assert.deepEqual(budget.take(), { allowed: false, waitMs: 400 }, 'the call at 400 ages out at 1400');
+    assert.deepEqual(budget.take(), { allowed: false, waitMs: 400, blocked: false }, 'the call at 400 ages out at 1400');
     assert.deepEqual(budget.status(), { used: 3, limit: 3, windowMs: 1000, waitMs: 400 });
   });
 
@@ -28,7 +28,7 @@ describe('the request budget on its own', () => {
     for (let i = 0; i < 5; i++) assert.equal(budget.take().allowed, false);
     now = 100;
     budget.blockFor(5000);
-    assert.deepEqual(budget.take(), { allowed: false, waitMs: 5000 });
+    assert.deepEqual(budget.take(), { allowed: false, waitMs: 5000, blocked: true }, 'the block, not our log, is what holds');
     now = 5100;
     assert.deepEqual(budget.take(), { allowed: true });
   });
@@ -63,7 +63,7 @@ describe('the budget and concurrency limit around the effects', () => {
     assert.equal(error.code, 'UPSTREAM_RATE_LIMITED');
     assert.equal(error.retryable, true);
     assert.equal(error.details?.retryAfterMs, 6000);
-    assert.match(error.message, /retry in 6 s/);
+    assert.match(error.message, /our request budget is spent \(3 per 10 s\); retry in 6 s/);
     assert.equal(cf.calls('cloudflare.dns_records.create'), 1, 'the refused create never left the process');
     assert.deepEqual(client.budget(), { used: 3, limit: 3, windowMs: 10_000, waitMs: 6000 });
 

@@ -117,6 +117,8 @@ describe('classification of Cloudflare failures', () => {
     const second = await failure(limited.createDnsRecord(SITE, never()));
     assert.equal(second.code, 'UPSTREAM_RATE_LIMITED');
     assert.equal(second.details?.local, true);
+    assert.equal(second.details?.retryAfterMs, 30_000);
+    assert.match(second.message, /Cloudflare answered 429 and its Retry-After has not passed/, 'not mistaken for our own budget');
     assert.equal(cf.calls('cloudflare.dns_records.list'), 1);
 
     now += 30_000;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RETRY_RULES, backoffMs, mayRetry, type RetryStep } from '../../src/machines/retry-policy.js';
-import { asStepError, canRetry, clearStep, deadlineOf, scheduleRetry } from '../../src/machines/step-retries.js';
+import { asStepError, canRetry, clearStep, deadlineOf, MAX_RETRY_AFTER_MS, scheduleRetry } from '../../src/machines/step-retries.js';
+import { AppError, toStepError } from '../../src/errors.js';
 import { permanent, transient } from '../support/effect-doubles.js';
 
 const STEPS = Object.keys(RETRY_RULES) as RetryStep[];
@@ -56,6 +57,25 @@ describe('step retry bookkeeping', () => {
     const twice = scheduleRetry(once, 'container', NOW + 5_000);
     assert.deepEqual(twice, { attempts: { container: 2 }, deadlines: { container: NOW + 15_000 } });
     assert.deepEqual(deadlineOf(twice, 'container'), { deadlineAt: NOW + 15_000 });
+  });
+
+  it('waits at least as long as the system asked (Retry-After), up to a cap, and still counts the attempt', () => {
+    const limited = (retryAfterMs: number) => ({ code: 'UPSTREAM_RATE_LIMITED', message: '429', retryable: true, system: 'cloudflare', retryAfterMs });
+    // dnsRecord's first backoff is 2 s: Cloudflare's 90 s wins.
+    assert.deepEqual(scheduleRetry({ attempts: {}, deadlines: {} }, 'dnsRecord', NOW, limited(90_000)), { attempts: { dnsRecord: 1 }, deadlines: { dnsRecord: NOW + 90_000 } });
+    // A shorter Retry-After never shortens the backoff.
+    assert.deepEqual(scheduleRetry({ attempts: {}, deadlines: {} }, 'container', NOW, limited(1_000)).deadlines, { container: NOW + 5_000 });
+    // A day-long block is waited on for the cap, then asked again.
+    assert.deepEqual(scheduleRetry({ attempts: {}, deadlines: {} }, 'dnsRecord', NOW, limited(86_400_000)).deadlines, { dnsRecord: NOW + MAX_RETRY_AFTER_MS });
+    // An error without one: the plain backoff.
+    assert.deepEqual(scheduleRetry({ attempts: {}, deadlines: {} }, 'dnsRecord', NOW, transient()).deadlines, { dnsRecord: NOW + 2_000 });
+  });
+
+  it('carries an AppError\'s Retry-After into the StepError a snapshot holds', () => {
+    const error = new AppError('UPSTREAM_RATE_LIMITED', 'slow down', { retryable: true, system: 'cloudflare', details: { retryAfterMs: 4_500.2 } });
+    assert.deepEqual(toStepError(error), { code: 'UPSTREAM_RATE_LIMITED', message: 'slow down', retryable: true, system: 'cloudflare', retryAfterMs: 4_501 });
+    assert.equal(toStepError(new AppError('UPSTREAM_RATE_LIMITED', 'x', { retryable: true, details: { retryAfterMs: 'soon' } })).retryAfterMs, undefined);
+    assert.equal(asStepError(toStepError(error)).retryAfterMs, 4_501);
   });
 
   it('allows a retry only while attempts remain and the error is retryable', () => {

@@ -51,6 +51,22 @@ describe('transient failures during provisioning', () => {
     assert.equal(doubles.callsOf('createDnsRecord').length, 3);
   });
 
+  it('waits out a Retry-After longer than the backoff before asking Cloudflare again', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: NOW });
+    const limited = { code: 'UPSTREAM_RATE_LIMITED', message: 'cloudflare: 429', retryable: true, system: 'cloudflare', retryAfterMs: 120_000 };
+    const doubles = new EffectDoubles().holdTimers().script('createDnsRecord', failTimes(1, limited));
+    const actor = await createService(doubles, { t });
+    const snapshot = actor.getSnapshot();
+    assert.ok(snapshot.matches({ provisioning: { building: { dnsRecord: 'waiting' } } }));
+    assert.equal(snapshot.context.deadlines.dnsRecord, NOW + 120_000, 'not the 2 s backoff');
+    assert.equal(snapshot.context.lastError?.retryAfterMs, 120_000, 'kept for the operator to see');
+    assert.deepEqual(doubles.timers, [NOW + 120_000]);
+    doubles.releaseTimers();
+    await settle();
+    assert.equal(actor.getSnapshot().value, 'active');
+    assert.equal(doubles.callsOf('createDnsRecord').length, 2);
+  });
+
   it('compensates once the container step has used its 3 attempts', async (t) => {
     const doubles = new EffectDoubles().script('createContainer', () => transient('PROXMOX_BUSY'));
     const actor = await createService(doubles, { t });

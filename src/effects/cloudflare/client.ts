@@ -82,7 +82,10 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     if (!decision.allowed) {
       // We never wait here: the machine owns backoff, and the wait can be minutes.
       const seconds = Math.ceil(decision.waitMs / 1000);
-      throw new AppError('UPSTREAM_RATE_LIMITED', `cloudflare ${operation}: request budget spent (${budget.limit.requests} per ${budget.limit.windowMs / 1000} s); retry in ${seconds} s`, {
+      const why = decision.blocked
+        ? 'Cloudflare answered 429 and its Retry-After has not passed, so nothing is sent'
+        : `our request budget is spent (${budget.limit.requests} per ${budget.limit.windowMs / 1000} s)`;
+      throw new AppError('UPSTREAM_RATE_LIMITED', `cloudflare ${operation}: ${why}; retry in ${seconds} s`, {
         retryable: true,
         system: SYSTEM,
         details: { retryAfterMs: decision.waitMs, local: true },

@@ -14,7 +14,11 @@ export interface BudgetLimit {
 
 export const DEFAULT_BUDGET: BudgetLimit = { requests: 1200, windowMs: 300_000 };
 
-export type BudgetDecision = { readonly allowed: true } | { readonly allowed: false; readonly waitMs: number };
+/**
+ * `blocked`: Cloudflare itself refused us (429) and its Retry-After has not passed; otherwise
+ * our own log says the window is full. Operators act differently on the two.
+ */
+export type BudgetDecision = { readonly allowed: true } | { readonly allowed: false; readonly waitMs: number; readonly blocked: boolean };
 
 export interface BudgetStatus {
   readonly used: number;
@@ -43,7 +47,7 @@ export class RequestBudget {
     const t = this.now();
     this.expire(t);
     const waitMs = this.waitAt(t);
-    if (waitMs > 0) return { allowed: false, waitMs };
+    if (waitMs > 0) return { allowed: false, waitMs, blocked: this.blockedUntil - t >= waitMs };
     this.sent.push(t);
     return { allowed: true };
   }
