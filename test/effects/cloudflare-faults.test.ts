@@ -4,6 +4,7 @@ import { AppError } from '../../src/errors.js';
 import { createCloudflareClient } from '../../src/effects/cloudflare/client.js';
 import { createCloudflareEffects, type CloudflareEffects } from '../../src/effects/cloudflare/cloudflare.effects.js';
 import { allRecords, never, startCloudflare, TOKEN, ZONE, type CloudflareHarness } from './cloudflare-effects-harness.js';
+import { READ_RETRY } from '../../src/effects/read-retry.js';
 
 const SITE = { serviceId: '77', fqdn: 'faulty.example.com', publicIp: '203.0.113.77' } as const;
 
@@ -42,10 +43,22 @@ describe('classification of Cloudflare failures', () => {
   }
 
   test('a reset connection is a retryable UPSTREAM_UNAVAILABLE', async () => {
-    cf.faults.inject({ op: 'cloudflare.dns_records.list', kind: 'reset' });
+    cf.faults.inject({ op: 'cloudflare.dns_records.list', kind: 'reset', times: READ_RETRY.attempts });
     const error = await failure(effects.createDnsRecord(SITE, never()));
     assert.equal(error.code, 'UPSTREAM_UNAVAILABLE');
     assert.equal(error.retryable, true);
+    assert.equal(cf.calls('cloudflare.dns_records.list'), READ_RETRY.attempts, 'the read was asked again, then given up');
+    assert.equal(cf.calls('cloudflare.dns_records.create'), 0);
+  });
+
+  test('a read lost once is asked again inside the effect; a write never is', async () => {
+    cf.faults.inject({ op: 'cloudflare.dns_records.list', kind: 'reset' });
+    await effects.createDnsRecord(SITE, never());
+    assert.equal(cf.calls('cloudflare.dns_records.list'), 2);
+    assert.equal((await allRecords(cf.baseUrl)).length, 1);
+    cf.faults.inject({ op: 'cloudflare.dns_records.delete', kind: 'status', status: 502, message: 'Bad Gateway' });
+    await failure(effects.deleteDnsRecord({ serviceId: SITE.serviceId, fqdn: SITE.fqdn }, never()));
+    assert.equal(cf.calls('cloudflare.dns_records.delete'), 1);
   });
 
   test('no answer within the client timeout is a retryable UPSTREAM_TIMEOUT', async () => {

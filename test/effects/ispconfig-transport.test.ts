@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createIspconfigEffects } from '../../src/effects/ispconfig/ispconfig.effects.js';
 import { Latency } from '../../src/sandbox/core/timing.js';
 import { CONFIG, rejectsWith, signal, startHarness, type Harness } from './ispconfig-harness.js';
+import { READ_RETRY } from '../../src/effects/read-retry.js';
 
 const input = (domain: string) => ({ serviceId: '42', domain, publicIp: '203.0.113.10', privateIp: '127.45.0.5' });
 
@@ -89,7 +90,8 @@ describe('ISPConfig faults', () => {
   });
 
   it('treats maintenance mode and a database deadlock as retryable', async () => {
-    h.api.faults.inject({ op: 'ispconfig.dns_zone_get', kind: 'status', status: 200, message: 'This ISPConfig installation is currently under maintenance.' });
+    // A read: asked again (read-retry.ts), so every try meets the maintenance page.
+    h.api.faults.inject({ op: 'ispconfig.dns_zone_get', kind: 'status', status: 200, message: 'This ISPConfig installation is currently under maintenance.', times: READ_RETRY.attempts });
     await rejectsWith(h.effects.createDnsZone(input('aaa.example'), signal()), 'UPSTREAM_UNAVAILABLE', true);
     h.api.faults.inject({ op: 'ispconfig.dns_zone_add', kind: 'status', status: 200, message: 'Deadlock found when trying to get lock; try restarting transaction INSERT INTO …' });
     await rejectsWith(h.effects.createDnsZone(input('aaa.example'), signal()), 'UPSTREAM_UNAVAILABLE', true);

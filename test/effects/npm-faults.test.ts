@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { errorOf, startNpm, type NpmFixture } from './npm-harness.js';
+import { READ_RETRY } from '../../src/effects/read-retry.js';
 
 describe('NPM effects classify what goes wrong', () => {
   let npm: NpmFixture;
@@ -17,13 +18,15 @@ describe('NPM effects classify what goes wrong', () => {
 
   for (const status of [500, 502, 503, 598]) {
     it(`makes a ${status} retryable UPSTREAM_UNAVAILABLE`, async () => {
-      npm.faults.inject({ op: 'npm.proxy_hosts.list', kind: 'status', status, message: 'Internal Error' });
+      // A gateway's 502/503 is a lost read, asked again (read-retry.ts): every try fails here.
+      const times = status === 502 || status === 503 ? READ_RETRY.attempts : 1;
+      npm.faults.inject({ op: 'npm.proxy_hosts.list', kind: 'status', status, message: 'Internal Error', times });
       await assert.rejects(npm.effects.createProxyHost(site('a.sites.test')), expect('UPSTREAM_UNAVAILABLE', true));
     });
   }
 
   it('makes a reset connection retryable UPSTREAM_UNAVAILABLE', async () => {
-    npm.faults.inject({ op: 'npm.proxy_hosts.list', kind: 'reset' });
+    npm.faults.inject({ op: 'npm.proxy_hosts.list', kind: 'reset', times: READ_RETRY.attempts });
     await assert.rejects(npm.effects.deleteProxyHost({ serviceId: 'svc-1', fqdn: 'a.sites.test' }), expect('UPSTREAM_UNAVAILABLE', true));
   });
 

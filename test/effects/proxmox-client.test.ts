@@ -5,6 +5,7 @@ import { classifyTaskExit, isTaskSuccess } from '../../src/effects/proxmox/error
 import { resolveConfig } from '../../src/effects/proxmox/proxmox-config.js';
 import { parseUpid } from '../../src/effects/proxmox/upid.js';
 import { createInput, failure, SERVICE, signal, startPve, TOKEN, type Pve } from './proxmox-harness.js';
+import { READ_RETRY } from '../../src/effects/read-retry.js';
 
 describe('the Proxmox client', () => {
   let pve: Pve;
@@ -17,7 +18,8 @@ describe('the Proxmox client', () => {
 
   it('classifies 500, 502 and 595 as retryable UPSTREAM_UNAVAILABLE', async () => {
     for (const code of [500, 502, 595]) {
-      pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'status', status: code, message: 'proxy loop or no route' });
+      // Every try of the read fails: a lost read is asked again (read-retry.ts).
+      pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'status', status: code, message: 'proxy loop or no route', times: READ_RETRY.attempts });
       const error = await failure(status());
       assert.deepEqual([error.code, error.retryable, error.system], ['UPSTREAM_UNAVAILABLE', true, 'proxmox'], String(code));
     }
@@ -32,14 +34,14 @@ describe('the Proxmox client', () => {
   });
 
   it('survives a reset connection: that request fails retryable, the next one works', async () => {
-    pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'reset' });
+    pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'reset', times: READ_RETRY.attempts });
     const error = await failure(status());
     assert.deepEqual([error.code, error.retryable], ['UPSTREAM_UNAVAILABLE', true]);
     assert.equal(await status(), null);
   });
 
   it('does not blame the next request for a connection the server closed after an error', async () => {
-    pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'status', status: 500, message: 'boom' });
+    pve.faults.inject({ op: 'proxmox.cluster.resources', kind: 'status', status: 500, message: 'boom', times: READ_RETRY.attempts });
     await failure(status());
     for (let i = 0; i < 5; i++) assert.equal(await status(), null);
   });

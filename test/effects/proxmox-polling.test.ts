@@ -8,6 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { AppError } from '../../src/errors.js';
 import { POLL_FAILURES_TOLERATED, pollUntil } from '../../src/effects/proxmox/polling.js';
 import { createInput, failure, SERVICE, signal, startPve, type Pve } from './proxmox-harness.js';
+import { READ_RETRY } from '../../src/effects/read-retry.js';
 
 describe('Proxmox polling tolerates lost reads', () => {
   let pve: Pve;
@@ -25,9 +26,10 @@ describe('Proxmox polling tolerates lost reads', () => {
   after(() => pve.close());
 
   it(`finishes a task whose status reads fail ${POLL_FAILURES_TOLERATED} times in a row`, async () => {
-    pve.faults.inject({ op: 'proxmox.tasks.status', kind: 'status', status: 502, message: 'Bad Gateway', times: POLL_FAILURES_TOLERATED });
+    // More than the client's own read retries: the poll's tolerance has to carry the rest.
+    pve.faults.inject({ op: 'proxmox.tasks.status', kind: 'status', status: 502, message: 'Bad Gateway', times: POLL_FAILURES_TOLERATED * READ_RETRY.attempts });
     await pve.effects.takeSnapshot(ref(940), signal);
-    assert.equal(faulted('proxmox.tasks.status'), POLL_FAILURES_TOLERATED);
+    assert.equal(faulted('proxmox.tasks.status'), POLL_FAILURES_TOLERATED * READ_RETRY.attempts);
     const list = (await pve.raw('GET', '/nodes/node1/lxc/940/snapshot')) as { name: string }[];
     assert.ok(list.some((entry) => entry.name === 'initial'), 'the snapshot exists');
   });
@@ -40,10 +42,12 @@ describe('Proxmox polling tolerates lost reads', () => {
   });
 
   it('gives up on the next failure in a row, with the read\'s own retryable error', async () => {
-    pve.faults.inject({ op: 'proxmox.tasks.status', kind: 'status', status: 503, message: 'Service Unavailable', times: POLL_FAILURES_TOLERATED + 1 });
+    // Each poll is a read the client asks up to READ_RETRY.attempts times.
+    const fatal = (POLL_FAILURES_TOLERATED + 1) * READ_RETRY.attempts;
+    pve.faults.inject({ op: 'proxmox.tasks.status', kind: 'status', status: 503, message: 'Service Unavailable', times: fatal });
     const error = await failure(pve.effects.takeSnapshot(ref(942), signal));
     assert.equal(error.retryable, true);
-    assert.equal(faulted('proxmox.tasks.status'), POLL_FAILURES_TOLERATED + 1);
+    assert.equal(faulted('proxmox.tasks.status'), fatal);
   });
 
   it('ends at once on a permanent error', async () => {

@@ -2,7 +2,8 @@
  * The one door to Cloudflare: the official SDK, configured so that it never acts on its own
  * (no retries, no credentials from the environment), and a `call()` every request goes
  * through — a concurrency slot, then the request budget, then one attempt with a timeout and the
- * caller's signal, then classification into the error taxonomy.
+ * caller's signal, then classification into the error taxonomy. A read lost in transit is asked
+ * again (read-retry.ts: never a 429, whose Retry-After the machine waits out); a write never.
  *
  * Cancellation depends on what the request does, which the caller declares (the SDK call is
  * opaque here). A read stops the moment the caller's signal aborts. A write is atomic with
@@ -14,6 +15,7 @@
 import Cloudflare from 'cloudflare';
 import pLimit from 'p-limit';
 import { AppError } from '../../errors.js';
+import { retryRead } from '../read-retry.js';
 import { cancelledWrite, classify, retryAfterMs, SYSTEM } from './errors.js';
 import { DEFAULT_BUDGET, RequestBudget, type BudgetLimit, type BudgetStatus } from './request-budget.js';
 
@@ -114,7 +116,11 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   };
 
   return {
-    call: (kind, operation, signal, send) => limit(() => attempt(kind, operation, signal, send)),
+    call: (kind, operation, signal, send) => {
+      const once = () => limit(() => attempt(kind, operation, signal, send));
+      // A read lost in transit (5xx, reset) is asked again, each try spending budget of its own.
+      return kind === 'read' ? retryRead(once, signal) : once();
+    },
     queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
     budget: () => budget.status(),
   };

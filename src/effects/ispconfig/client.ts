@@ -6,7 +6,8 @@
  * session is reused only for `sessionTtlMs` (default 25 minutes) and then replaced before the
  * panel drops it; if the panel still answers `session_does_not_exist` (restart, purge, clock),
  * the call logs in again ONCE and replays — the refused call did nothing, so replaying is safe.
- * Logins are serialised: concurrent callers share one login.
+ * Logins are serialised: concurrent callers share one login. Reads and logins lost in transit
+ * are asked again (read-retry.ts); a write is sent once.
  *
  * One HTTP request is one slot of the concurrency limit; the session logic sits outside the
  * limiter so that a caller holding no slot can never wait on itself.
@@ -21,6 +22,7 @@
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 import { AppError } from '../../errors.js';
+import { retryRead } from '../read-retry.js';
 import { badBodyError, dispatchError, faultOf, remoteFaultError, transportError } from './errors.js';
 
 export interface IspconfigClientOptions {
@@ -123,9 +125,18 @@ export class IspconfigClient {
     return this.session;
   }
 
-  /** One HTTP request: the envelope's `response` on `ok`, else a classified AppError. */
+  /**
+   * The envelope's `response` on `ok`, else a classified AppError. Reads and logins lost in
+   * transit are asked again (read-retry.ts); a write is sent once.
+   */
   private rpc(method: string, body: Args, signal: AbortSignal): Promise<unknown> {
     const write = isWrite(method);
+    if (write) return this.send(method, body, signal, write);
+    return retryRead(() => this.send(method, body, signal, write), signal);
+  }
+
+  /** One HTTP request in one concurrency slot. */
+  private send(method: string, body: Args, signal: AbortSignal, write: boolean): Promise<unknown> {
     return this.limit(async () => {
       // Nothing is sent for a caller that has gone already (it may have waited for a slot).
       if (signal.aborted) throw transportError(method, signal.reason, false, true);

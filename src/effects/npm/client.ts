@@ -4,12 +4,21 @@
  * (400 "Token has expired", NOTES §2) the client logs in again and sends the same request once
  * more: that is part of one operation, not a retry — NPM decodes the token before it does
  * anything, so the first request had no effect.
+ *
+ * Reads (and logging in, which creates nothing that matters) lost in transit or answered by a
+ * gateway (502/503/504: the proxy in front, not NPM's own logic) are asked again
+ * (read-retry.ts); other writes get exactly one attempt.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, type Dispatcher } from 'undici';
 import { hasNoErrorCode, isTokenExpired, type NpmAnswer } from './errors.js';
 import { NpmSession } from './session.js';
+import { retryRead } from '../read-retry.js';
 import { exchange, parseAnswer, type RawAnswer } from './transport.js';
+
+const REPEATABLE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+const GATEWAY_ERRORS: ReadonlySet<number> = new Set([502, 503, 504]);
+const lostAnswer = (answer: NpmAnswer): boolean => GATEWAY_ERRORS.has(answer.status);
 
 export interface NpmClientOptions {
   /** NPM's API base, e.g. `http://npm.internal:81/api`. */
@@ -87,6 +96,13 @@ export class NpmClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const repeatable = REPEATABLE_METHODS.has(method.toUpperCase()) || (method.toUpperCase() === 'POST' && path === '/tokens');
+    if (!repeatable) return this.once(method, path, headers, options);
+    return retryRead(() => this.once(method, path, headers, options), options.signal, undefined, lostAnswer);
+  }
+
+  /** One exchange in one concurrency slot. */
+  private once(method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, options: CallOptions): Promise<NpmAnswer> {
     return this.limit(async () => {
       const raw: RawAnswer = await exchange({
         dispatcher: this.dispatcher,

@@ -2,7 +2,8 @@
  * The thin transport: one undici Pool to the API, the token header, form-encoded bodies
  * (booleans as 1/0, NOTES §1), per-request header/body timeouts, the caller's AbortSignal,
  * and a p-limit gate so no more than `concurrency` requests are in flight (Proxmox has no 429;
- * overload only makes it slow). Exactly one attempt per call: the machine owns retries.
+ * overload only makes it slow). A GET that is lost in transit is asked again (read-retry.ts);
+ * a write gets exactly one attempt: the machine owns those retries.
  *
  * Cancellation: a GET stops the moment the caller's signal aborts (task and state polls must
  * end at once). A POST/PUT/DELETE is atomic with respect to it: not sent if the signal has
@@ -17,6 +18,7 @@
 import pLimit from 'p-limit';
 import { Pool } from 'undici';
 import { AppError } from '../../errors.js';
+import { retryRead } from '../read-retry.js';
 import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
 import { cancelledAfterAnswer, classifyHttp, classifyTransport } from './errors.js';
 import { tlsConnector } from './tls.js';
@@ -123,8 +125,11 @@ export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
   };
 
   return {
-    request: <T>(method: Method, path: string, params?: Params, signal?: AbortSignal) =>
-      limit(() => send(method, path, params, signal)) as Promise<T>,
+    request: <T>(method: Method, path: string, params?: Params, signal?: AbortSignal) => {
+      const once = () => limit(() => send(method, path, params, signal)) as Promise<T>;
+      // Each try waits for a slot of its own: a retry must not hold one while it pauses.
+      return method === 'GET' ? retryRead(once, signal) : once();
+    },
     queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
     close: () => pool.close(),
   };
