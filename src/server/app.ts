@@ -4,20 +4,22 @@
  * on port 0.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyLoggerOptions, type FastifyServerOptions } from 'fastify';
+import type { ServerOptions } from 'node:http';
 import type { LoggerOptions as PinoLoggerOptions } from 'pino';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { createTokenCheck, installBearerAuth } from './auth.js';
-import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { installRateLimit, type AddressLimit, type RateLimitOptions } from './rate-limit.js';
 import type { ReadContainer } from './container-reading.js';
 import { serializeRequest } from '../log.js';
-import { frameworkErrors, installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { attachFeed, type FeedOptions } from './feed.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { SettleWaiters } from './settle.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface SystemStatus {
   /** `real` or `sandbox`. */
@@ -50,6 +52,12 @@ export interface AppDeps {
   readonly readContainer?: ReadContainer;
   /** Requests per client address and window; absent or false: no limit (the daemon sets one, see config). */
   readonly rateLimit?: RateLimitOptions | false;
+  /**
+   * How long a client may take to send a whole request (headers and body) before it gets 408
+   * and the connection is closed. Default 30 s. Covers arrival only: a handler that takes
+   * longer (create-site?wait) is not cut off.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 const AUTHORIZATION = 'req.headers.authorization';
@@ -71,14 +79,37 @@ function loggerOptions(logger: LoggerDep | undefined): Pick<FastifyServerOptions
   return { logger: { ...given, redact, serializers: { req: serializeRequest, ...given.serializers } } };
 }
 
+/**
+ * Node's limits on a request's arrival. Fastify's default requestTimeout is 0 (none), so a client
+ * sending a byte now and then (slowloris) would hold its socket for ever. Node also has
+ * headersTimeout (60 s by default, for the headers alone); it must not exceed requestTimeout, and
+ * one limit is enough here, so it is the same. Node only looks for expired requests every
+ * connectionsCheckingInterval (30 s by default, which would double a 30 s limit): a tenth of the
+ * limit, at most 1 s, keeps the answer close to the limit at the cost of one cheap timer.
+ */
+function timeoutOptions(requestTimeoutMs: number): { requestTimeout: number; http: ServerOptions } {
+  return {
+    requestTimeout: requestTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(requestTimeoutMs / 10))),
+    },
+  };
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const check = createTokenCheck(deps.apiToken);
   const app = Fastify({
     ...loggerOptions(deps.logger),
+    ...timeoutOptions(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Path parameters hold service ids (≤ 64) and domains (≤ 253).
     routerOptions: { maxParamLength: 300 },
     frameworkErrors,
+    // What Node's HTTP parser refuses (bad request line, 431, 408, broken chunking) is answered
+    // in the API's error shape, not Fastify's.
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox's own checker: bodies are validated as sent (no type coercion), query strings
   // and path parameters are converted ("100" → 100) before the check.
@@ -88,14 +119,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   installErrorHandling(app);
   const limit = deps.rateLimit ?? false;
+  let upgradeLimit: AddressLimit | undefined;
   if (limit === false) installBearerAuth(app, check);
-  else installRateLimit(app, limit, () => installBearerAuth(app, check));
+  else upgradeLimit = installRateLimit(app, limit, () => installBearerAuth(app, check));
   const waiters = new SettleWaiters(deps.registry);
   // Before the server stops accepting: a create-site?wait request must not hold shutdown up.
   app.addHook('preClose', async () => waiters.releaseAll());
   registerWebhookRoutes(app, deps, waiters);
   registerServiceRoutes(app, deps);
-  attachFeed(app, deps.registry, check, deps.feed);
+  attachFeed(app, deps.registry, check, deps.feed, upgradeLimit);
   const system = deps.system;
   if (system !== undefined) app.get('/v1/system', async () => system());
   return app;

@@ -3,7 +3,7 @@
  * Clients act on `code` (and on details such as `state` or `quota`), never on message text.
  * Unexpected errors become a generic 500: the real error goes to the log, not to the client.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
@@ -108,6 +108,10 @@ function fastifyError(error: FastifyError): WireError | undefined {
       return wireError(400, 'VALIDATION_FAILED', 'request body is empty but Content-Type is application/json', { field: 'body' });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return wireError(400, 'VALIDATION_FAILED', 'Content-Length does not match the body', { field: 'content-length' });
+    // Fastify's last-resort route, for a method its router does not know at all (PRI, as in
+    // the HTTP/2 preface): no route, like any other 404.
+    case 'FST_ERR_NOT_FOUND':
+      return wireError(404, 'NOT_FOUND', 'no route for this method and path');
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return wireError(400, 'VALIDATION_FAILED', 'the request path is not valid', { field: 'path' });
@@ -180,6 +184,33 @@ export function endWithError(socket: Duplex, error: WireError, headers: Readonly
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
+/** The response Node is writing on this socket now, if any (it keeps it as `_httpMessage`). */
+function responseInFlight(socket: Duplex): ServerResponse | undefined {
+  return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
+/**
+ * Answers a parser error without corrupting a response already under way. Node parses
+ * pipelined requests while earlier ones are still being answered, so the broken request may be
+ * a later one: its answer then waits its turn, after every response before it (on 'finish',
+ * Node has already handed the socket to the next queued response, so the check repeats). A
+ * broken body of the request being answered replaces that answer, unless it has begun: then
+ * there is nothing left to do but hang up.
+ */
+function answerInTurn(socket: Duplex, wire: WireError): void {
+  const inFlight = responseInFlight(socket);
+  if (inFlight === undefined) return endWithError(socket, wire);
+  if (!inFlight.req.complete) return inFlight.headersSent ? void socket.destroy() : endWithError(socket, wire);
+  inFlight.once('finish', () => answerInTurn(socket, wire));
+}
+
+/**
+ * Sockets with a parser error answered or waiting its turn. Node reports the error again for
+ * every further chunk the client sends; one answer is enough, and a second call would cut the
+ * first one off.
+ */
+const answered = new WeakSet<Duplex>();
+
 /**
  * For Fastify's `clientErrorHandler` option: Node's HTTP parser refuses some requests before
  * Fastify sees them (a malformed request line or header, headers over the size limit, a body
@@ -188,12 +219,13 @@ export function endWithError(socket: Duplex, error: WireError, headers: Readonly
  */
 export function clientErrorHandler(error: ConnectionError, socket: Duplex): void {
   // The client is gone: nothing to say.
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  answered.add(socket);
   const wire =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? wireError(431, 'VALIDATION_FAILED', 'the request headers are larger than the limit', { field: 'headers' })
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? wireError(408, 'VALIDATION_FAILED', 'the request did not arrive in time')
         : wireError(400, 'VALIDATION_FAILED', 'the request is not valid HTTP');
-  endWithError(socket, wire);
+  answerInTurn(socket, wire);
 }

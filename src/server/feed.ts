@@ -12,16 +12,22 @@
  * browsers, which may instead offer the subprotocols [`provisiond.v1`, `bearer.<token>`].
  * Close codes: 1001 server shutting down, 1013 slow consumer (reconnect with since=<last seq
  * received>), 1011 internal error. A refused upgrade gets a JSON HTTP error: 400 bad query,
- * 401 bad token, 404 other path, 503 shutting down.
+ * 401 bad token, 404 other path, 429 over the rate limit (counted with the client's HTTP
+ * requests, before the token is looked at), 503 shutting down.
+ * Only `Upgrade: websocket` is taken here. A request offering another protocol (curl --http2
+ * sends `Upgrade: h2c`) is answered as the plain HTTP/1.1 request it also is; if it carries a
+ * body it gets 400 naming `upgrade` instead (see serveAsPlainRequest).
  */
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServiceRegistry } from '../actors/registry.types.js';
 import { BEARER_PROTOCOL_PREFIX, upgradeToken, type TokenCheck } from './auth.js';
-import { endWithError, wireError, type WireError } from './error-handler.js';
+import { endWithError, toWireError, wireError, type WireError } from './error-handler.js';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, serveFeedClient } from './feed-client.js';
+import type { AddressLimit } from './rate-limit.js';
 import { SERVICE_ID_PATTERN } from './schemas.js';
 
 export const FEED_PATH = '/v1/events';
@@ -67,7 +73,44 @@ function chooseProtocol(protocols: Set<string>): string | false {
   return [...protocols].find((entry) => entry.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false;
 }
 
-export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, check: TokenCheck, options: FeedOptions = {}): void {
+/** ws accepts exactly this Upgrade value (in any case); any other is not for the feed. */
+function isWebSocketUpgrade(request: IncomingMessage): boolean {
+  return request.headers.upgrade?.trim().toLowerCase() === 'websocket';
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
+}
+
+/**
+ * Node 20 gives every request carrying an Upgrade header to the server's 'upgrade' listeners
+ * once there is one, never to the request handler (the `shouldUpgradeCallback` option that
+ * changes this came in later versions). A server may answer such a request in HTTP/1.1 as if
+ * the upgrade had not been offered (RFC 9110 §7.8), so it goes to Fastify as an ordinary
+ * request: routing, rate limit, authentication and errors as for any other. The socket's HTTP
+ * parser is gone by now, so nothing could read a following request: the response closes the
+ * connection. The parser also skipped the body of an upgrade request, hence callers hand over
+ * only requests without one.
+ */
+function serveAsPlainRequest(app: FastifyInstance, request: IncomingMessage, socket: Socket): void {
+  const response = new ServerResponse(request);
+  response.shouldKeepAlive = false;
+  response.assignSocket(socket);
+  // Closing the socket makes the response emit 'close' as well, as on an ordinary connection.
+  response.on('finish', () => {
+    socket.once('finish', () => socket.destroy());
+    socket.end();
+  });
+  try {
+    app.server.emit('request', request, response);
+  } catch (error) {
+    app.log.error({ err: error }, 'a request offering a non-WebSocket upgrade failed');
+    socket.destroy();
+  }
+}
+
+export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, check: TokenCheck, options: FeedOptions = {}, limit?: AddressLimit): void {
   const settings = {
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     pageSize: options.catchUpPageSize ?? 500,
@@ -89,7 +132,16 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, firstChunk: Buffer) => {
     socket.on('error', (error) => app.log.debug({ err: error }, 'feed upgrade socket error'));
+    const websocket = isWebSocketUpgrade(request);
+    // Counted by the rate limiter's onRequest hook there, like any other request.
+    if (!websocket && !hasBody(request)) return serveAsPlainRequest(app, request, request.socket);
     if (closing) return refuse(socket, wireError(503, 'SHUTTING_DOWN', 'server is shutting down'));
+    // Before the token check: guessing tokens on the upgrade path costs the same as over HTTP.
+    const limited = limit?.(request.socket.remoteAddress);
+    if (limited !== undefined) return refuse(socket, toWireError(limited.error), { 'Retry-After': String(limited.retryAfterSeconds) });
+    if (!websocket) {
+      return refuse(socket, wireError(400, 'VALIDATION_FAILED', 'only WebSocket upgrades are supported; send this request without the Upgrade header', { field: 'upgrade' }));
+    }
     let url: URL;
     try {
       url = new URL(request.url ?? '/', 'http://feed.invalid');

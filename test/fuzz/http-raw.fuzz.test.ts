@@ -20,22 +20,6 @@ import { errorBodyOf } from './reply-check.js';
 /** How long a case may take before the client gives up listening (a kept-open request waits for ever). */
 const DEADLINE_MS = { 'half-close': 3_000, 'keep-open': 150, drop: 1_000 } as const;
 
-/**
- * Errors Node's HTTP parser raises before the app sees a request are answered by Fastify's
- * default clientErrorHandler, in its own shape. src/server/error-handler.ts has a
- * clientErrorHandler in the documented shape for app.ts to install; until then, this shape is
- * tolerated for these statuses only.
- */
-const PARSER_STATUSES = new Set([400, 408, 431]);
-const isFastifyParserBody = (body: string): boolean => {
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown; statusCode?: unknown };
-    return typeof parsed.error === 'string' && typeof parsed.statusCode === 'number';
-  } catch {
-    return false;
-  }
-};
-
 const count = new CaseCount();
 let fuzz: FuzzApp;
 let port: number;
@@ -61,13 +45,16 @@ test('raw HTTP abuse never gets a 5xx, an undocumented error or a database chang
       if (raw.ending === 'half-close') assert.ok(response !== undefined || closedByServer, `${what}: neither an answer nor a close`);
       if (response !== undefined) {
         assert.ok(response.status < 500, `${what}: status ${response.status}`);
-        if (response.status >= 300 && response.body !== '' && !(PARSER_STATUSES.has(response.status) && isFastifyParserBody(response.body))) {
-          errorBodyOf(response.status, response.body, what);
-        }
+        // Parser-level refusals (400, 408, 431) come in the documented shape too (clientErrorHandler).
+        if (response.status >= 300 && response.body !== '') errorBodyOf(response.status, response.body, what);
         if (response.status < 300) assert.ok(isBearerFor(TOKEN, raw.firstAuthorization), `${what}: succeeded without the right first Authorization`);
       }
       if (response !== undefined && response.status < 300) await fuzz.quiesce();
-      else assert.deepEqual(fuzz.digest().tables, beforeDigest.tables, `${what}: the database changed`);
+      else if (response === undefined && isBearerFor(TOKEN, raw.firstAuthorization)) {
+        // The connection ended before an answer arrived: a valid, authenticated first request
+        // may have been carried out all the same. Anything else must have changed nothing.
+        await fuzz.quiesce();
+      } else assert.deepEqual(fuzz.digest().tables, beforeDigest.tables, `${what}: the database changed`);
       assert.equal(await getStatus(port, `/v1/services/${SEEDED.active}`, AUTH.authorization), 200, `${what}: the server stopped answering`);
     }),
     fuzzParameters(150),
