@@ -53,9 +53,21 @@ export function upgradeToken(headers: IncomingHttpHeaders, query: URLSearchParam
   return fromProtocol?.slice(BEARER_PROTOCOL_PREFIX.length);
 }
 
-/** Every HTTP route, the 404 handler included, answers 401 before doing any work. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Served without a token: only what is no secret and changes nothing (the dashboard's
+     * static files, the API documentation, liveness and readiness probes). Opt-in per route,
+     * so a route forgotten here is protected, never exposed.
+     */
+    readonly public?: boolean;
+  }
+}
+
+/** Every HTTP route, the 404 handler included, answers 401 before doing any work — but public ones. */
 export function installBearerAuth(app: FastifyInstance, check: TokenCheck): void {
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public === true && !request.is404) return;
     if (!check(bearerToken(request.headers.authorization))) {
       throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');
     }

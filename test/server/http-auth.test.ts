@@ -5,6 +5,8 @@ import { createHarness, errorOf, siteBody, TOKEN } from './harness.js';
 
 const h = createHarness();
 test.after(() => h.close());
+// A route that opts out of the token (as the dashboard's files and the probes do), added before the app is ready.
+h.app.get('/public-probe', { config: { public: true } }, async () => ({ ok: true }));
 
 const routes: ReadonlyArray<InjectOptions & { method: string; url: string }> = [
   { method: 'POST', url: '/create-site', payload: siteBody(1) },
@@ -68,4 +70,15 @@ test('request logs never contain the token, neither from the header nor from a ?
   assert.ok(text.includes('token=[redacted]'), text);
   assert.ok(!text.includes(TOKEN));
   assert.ok(!text.includes('wrong-token-value'));
+});
+
+test('a route marked public answers without a token; every other route, and unknown paths beside it, still need one', async () => {
+  const open = await h.app.inject({ method: 'GET', url: '/public-probe' });
+  assert.equal(open.statusCode, 200);
+  assert.deepEqual(open.json(), { ok: true });
+  // Only the method and path the route declares are public: its 404 neighbours are not.
+  for (const url of ['/public-probe/x', '/public-probe2']) {
+    assert.equal((await h.app.inject({ method: 'GET', url })).statusCode, 401, url);
+  }
+  assert.equal((await h.app.inject({ method: 'POST', url: '/public-probe' })).statusCode, 401, 'another method is a 404, behind the token');
 });
