@@ -5,7 +5,7 @@
  * restore inert), and a write failure is reported, never thrown into XState (it would
  * crash the process from a timer).
  */
-import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Snapshot, type SnapshotFrom } from 'xstate';
+import { createActor, toObserver, type Actor, type ActorOptions, type InspectionEvent, type Observer, type Snapshot, type SnapshotFrom } from 'xstate';
 import type { ServiceMachine } from '../machines/service.machine.js';
 import { SERVICE_MACHINE_VERSION, type ServiceEvent, type ServiceInput } from '../machines/service.types.js';
 import { statePaths, stepOf, topState } from '../machines/service.views.js';
@@ -21,6 +21,8 @@ export interface LiveServiceDeps {
   readonly publish: (row: TransitionRow) => void;
   /** Called when the actor errors or its snapshot cannot be written. */
   readonly onFault: (serviceId: string, error: unknown) => void;
+  /** Also sees the actor system's inspection events (development: the Stately inspector). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 export type Start = { readonly input: ServiceInput } | { readonly snapshot: string };
@@ -38,9 +40,15 @@ export class LiveService {
   constructor(serviceId: string, start: Start, deps: LiveServiceDeps) {
     this.serviceId = serviceId;
     this.deps = deps;
+    const observer = deps.inspect === undefined ? undefined : toObserver(deps.inspect);
     const inspect = (event: InspectionEvent): void => {
       // The root actor's received events name the cause of the next transition.
       if (event.type === '@xstate.event' && event.actorRef === this.actor) this.lastEvent = event.event.type;
+      try {
+        observer?.next?.(event);
+      } catch {
+        // An observer is a development tool: it must never break the actor it watches.
+      }
     };
     if ('snapshot' in start) {
       const snapshot = JSON.parse(start.snapshot) as ServiceSnapshot;

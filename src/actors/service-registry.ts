@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { InspectionEvent, Observer } from 'xstate';
 import { AppError } from '../errors.js';
 import type { Plan } from '../domain/plans.js';
 import { serviceMachine, type ServiceMachine } from '../machines/service.machine.js';
@@ -43,6 +44,11 @@ export interface RegistryOptions {
   readonly newToken?: () => string;
   /** How long a custom domain's ownership proof is looked for. Default 72 hours. */
   readonly domainVerificationWindowMs?: number;
+  /**
+   * Sees the inspection events of every service actor and its children (custom domains,
+   * effects). Development only (`--inspect`): the events carry context.
+   */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 const DEFAULT_VERIFICATION_WINDOW_MS = 72 * 3_600_000;
@@ -294,6 +300,7 @@ export class ActorRegistry implements ServiceRegistry {
       now: this.now,
       publish: (row: TransitionRow) => this.published(row),
       onFault: (serviceId: string, error: unknown) => this.fault(serviceId, error),
+      ...(this.options.inspect === undefined ? {} : { inspect: this.options.inspect }),
     };
   }
 
