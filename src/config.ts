@@ -79,7 +79,25 @@ export interface Config {
   readonly reconcile: { readonly intervalMinutes: number; readonly fix: boolean };
   /** Real infrastructure, with its secrets; undefined means sandbox mode. */
   readonly infrastructure: RealInfrastructure | undefined;
+  /** Log lines as JSON, pretty, or `auto`: pretty when stdout is a terminal (PROVISIOND_LOG_FORMAT). */
+  readonly logFormat: LogFormatSetting;
+  /** How long a shutdown waits for effects already sent to settle (PROVISIOND_SHUTDOWN_GRACE_SECONDS). */
+  readonly shutdownGraceSeconds: number;
+  /** Serve GET /metrics without the bearer token (PROVISIOND_METRICS_PUBLIC). */
+  readonly metricsPublic: boolean;
 }
+
+export type LogFormatSetting = 'auto' | 'json' | 'pretty';
+
+/**
+ * Every environment variable the daemon reads, secrets included. deploy/provisiond.env.example
+ * and docs/operations.md list exactly these (test/operations/environment-keys.test.ts).
+ */
+export const ENVIRONMENT_KEYS: readonly string[] = [
+  'PORT', 'HOST', 'PROVISIOND_API_TOKEN', 'PROVISIOND_DB', 'PROVISIOND_CONFIG', 'PROVISIOND_SANDBOX', 'PROVISIOND_SANDBOX_TIME_SCALE',
+  'PROVISIOND_SANDBOX_SITE_PORT', 'PROVISIOND_RATE_LIMIT', 'PROVISIOND_RECONCILE_MINUTES', 'PROVISIOND_RECONCILE_FIX', 'LOG_LEVEL',
+  'PROVISIOND_LOG_FORMAT', 'PROVISIOND_SHUTDOWN_GRACE_SECONDS', 'PROVISIOND_METRICS_PUBLIC', ...Object.values(SECRET_VARIABLES),
+];
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -95,10 +113,17 @@ export const DEFAULTS = {
   rateLimitPerMinute: 600,
   // Drift is found within minutes; a run costs one read per container and per 100 records.
   reconcileMinutes: 10,
+  // Well below systemd's TimeoutStopSec (45 s in deploy/provisiond.service): a sent write
+  // finishes within its client's timeout, and the process still closes its database itself.
+  shutdownGraceSeconds: 20,
 } as const;
 
 const MIN_TOKEN_LENGTH = 16;
+/** How deploy/provisiond.env.example marks its secrets: a copy that was not edited must not start. */
+const PLACEHOLDER = 'CHANGE-ME';
+const placeholderLeft = (key: string) => invalid(key, `still holds the placeholder of provisiond.env.example ("${PLACEHOLDER}…"): set the real value`);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormatSetting[] = ['auto', 'json', 'pretty'];
 
 function invalid(key: string, message: string): AppError {
   return new AppError('CONFIG_INVALID', `${key}: ${message}`, { field: key });
@@ -109,11 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
   const port = env.PORT === undefined || env.PORT === '' ? DEFAULTS.port : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalid('PORT', `must be an integer from 0 to 65535, got "${env.PORT}"`);
   const apiToken = env.PROVISIOND_API_TOKEN === '' ? undefined : env.PROVISIOND_API_TOKEN;
+  if (apiToken?.startsWith(PLACEHOLDER) === true) throw placeholderLeft('PROVISIOND_API_TOKEN');
   if (apiToken !== undefined && (apiToken.length < MIN_TOKEN_LENGTH || /\s/.test(apiToken))) {
     throw invalid('PROVISIOND_API_TOKEN', `must be at least ${MIN_TOKEN_LENGTH} characters without whitespace`);
   }
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw invalid('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.PROVISIOND_LOG_FORMAT === undefined || env.PROVISIOND_LOG_FORMAT === '' ? 'auto' : env.PROVISIOND_LOG_FORMAT) as LogFormatSetting;
+  if (!LOG_FORMATS.includes(logFormat)) throw invalid('PROVISIOND_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const configPath = env.PROVISIOND_CONFIG === '' ? undefined : env.PROVISIOND_CONFIG;
   const file = configPath === undefined ? {} : parseConfigFile(configPath, readFile);
 
@@ -161,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path
       fix: booleanFlag(env, 'PROVISIOND_RECONCILE_FIX'),
     },
     infrastructure,
+    logFormat,
+    shutdownGraceSeconds: optionalNumber(env, 'PROVISIOND_SHUTDOWN_GRACE_SECONDS', 0, 3_600) ?? DEFAULTS.shutdownGraceSeconds,
+    metricsPublic: booleanFlag(env, 'PROVISIOND_METRICS_PUBLIC'),
   };
 }
 
@@ -185,6 +216,7 @@ function readSecrets(env: NodeJS.ProcessEnv): InfrastructureSecrets {
   for (const [key, variable] of Object.entries(SECRET_VARIABLES) as [keyof InfrastructureSecrets, string][]) {
     const value = env[variable];
     if (value === undefined || value.trim() === '') throw invalid(variable, 'is required when the configuration names real infrastructure (secrets are never read from the file)');
+    if (value.startsWith(PLACEHOLDER)) throw placeholderLeft(variable);
     secrets[key] = value;
   }
   return secrets as InfrastructureSecrets;

@@ -17,6 +17,7 @@ import type { ProxmoxConfig } from './effects/proxmox/proxmox-config.js';
 import { createProxmoxEffects, type ProxmoxEffects } from './effects/proxmox/proxmox.effects.js';
 import { createSshClient, createSshEffects, type SshNodeTarget } from './effects/ssh/index.js';
 import type { RealInfrastructure } from './infrastructure-config.js';
+import { instrumentEffect, instrumentEffects, type EffectObserver } from './metrics/effect-timing.js';
 import type { SandboxConnection } from './sandbox/sandbox.js';
 
 export interface InfrastructureSettings {
@@ -49,7 +50,21 @@ export interface Infrastructure {
 export interface InfrastructureHooks {
   /** Each line an effect prints for a service (the installer's output). */
   readonly onOutput: (serviceId: string, line: string) => void;
+  /** Hears every effect call: metrics, and graceful shutdown's count of calls in flight. */
+  readonly observeEffect?: EffectObserver;
 }
+
+/** The system each effect talks to: the `system` label of the effect metrics. */
+const SERVICE_EFFECT_SYSTEMS: Record<keyof Required<ServiceEffectFunctions>, string> = {
+  createContainer: 'proxmox', registerHa: 'proxmox', takeSnapshot: 'proxmox', shutdownContainer: 'proxmox', stopContainer: 'proxmox',
+  startContainer: 'proxmox', removeHa: 'proxmox', deleteSnapshots: 'proxmox', destroyContainer: 'proxmox', restoreSnapshot: 'proxmox',
+  resizeContainer: 'proxmox', awaitReady: 'ssh', installWordPress: 'ssh', verifyInstall: 'ssh', reinstallWordPress: 'ssh',
+  createDnsRecord: 'cloudflare', deleteDnsRecord: 'cloudflare', createProxyHost: 'npm', checkLive: 'npm', deleteProxyHost: 'npm',
+  purgeDomains: 'npm+ispconfig',
+};
+const DOMAIN_EFFECT_SYSTEMS: Record<keyof Required<DomainEffectFunctions>, string> = {
+  verifyOwnership: 'dns', createDnsZone: 'ispconfig', issueCertificate: 'npm', createDomainProxyHost: 'npm', removeDomain: 'npm+ispconfig',
+};
 
 export function buildInfrastructure(settings: InfrastructureSettings, hooks: InfrastructureHooks): Infrastructure {
   const proxmoxClient = createProxmoxClient(settings.proxmox);
@@ -87,8 +102,9 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
     await ispconfig.removeDnsZone(input, signal);
   };
 
+  const observe = hooks.observeEffect;
   return {
-    service: {
+    service: instrumentEffects<ServiceEffectFunctions>({
       createContainer: proxmox.createContainer,
       registerHa: proxmox.registerHa,
       awaitReady: ssh.awaitReady,
@@ -112,16 +128,16 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
       reinstallWordPress: ssh.reinstallWordPress,
       restoreSnapshot: proxmox.restoreSnapshot,
       resizeContainer: proxmox.resizeContainer,
-    },
-    domain: {
+    }, SERVICE_EFFECT_SYSTEMS, observe),
+    domain: instrumentEffects<DomainEffectFunctions>({
       verifyOwnership: ownership.verifyOwnership,
       createDnsZone: ispconfig.createDnsZone,
       issueCertificate: (input, signal) => npm.issueCertificate(input, signal),
       createDomainProxyHost: (input, signal) => npm.createDomainProxyHost(input, signal),
       removeDomain,
-    },
-    vmidFree: proxmox.vmidFree,
-    readContainer: proxmox.containerStatus,
+    }, DOMAIN_EFFECT_SYSTEMS, observe),
+    vmidFree: observe === undefined ? proxmox.vmidFree : instrumentEffect({ system: 'proxmox', operation: 'vmidFree' }, proxmox.vmidFree, observe),
+    readContainer: observe === undefined ? proxmox.containerStatus : instrumentEffect({ system: 'proxmox', operation: 'containerStatus' }, proxmox.containerStatus, observe),
     queues: () => ({
       proxmox: proxmoxClient.queue(),
       cloudflare: cloudflareClient.queue(),

@@ -1,8 +1,11 @@
 /**
  * The daemon's logger: JSON lines (pino), secrets redacted by path wherever they could
  * appear. Credentials never belong in log calls at all; redaction is the second fence.
+ * On a terminal the same lines can be shown pretty; they are formatted from the JSON pino
+ * has already redacted, so the pretty form can show nothing the JSON would not.
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -58,13 +61,39 @@ export function serializeRequest(req: LoggedRequest) {
   };
 }
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+/** Pretty when asked, or when `auto` and stdout is a terminal; JSON otherwise (files, journald, pipes). */
+export function resolveLogFormat(setting: 'auto' | 'json' | 'pretty', stdoutIsTty: boolean): 'json' | 'pretty' {
+  return setting === 'auto' ? (stdoutIsTty ? 'pretty' : 'json') : setting;
+}
+
+/**
+ * A destination that writes each JSON line pretty, synchronously (pino-pretty's own stream is
+ * asynchronous, and the last lines before process.exit would be lost).
+ */
+function prettyDestination(out: pino.DestinationStream, colorize: boolean): pino.DestinationStream {
+  const format = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  return { write: (line: string) => void out.write(format(line)) };
+}
+
+export interface LoggerSettings {
+  readonly level?: string;
+  /** Where lines go; default stdout, written synchronously. */
+  readonly destination?: pino.DestinationStream;
+  /** Default `json`. */
+  readonly format?: 'json' | 'pretty';
+}
+
+export function createLogger(options: LoggerSettings = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: 'provisiond' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest },
   };
+  if (options.format === 'pretty') {
+    const out = options.destination ?? pino.destination({ fd: 1, sync: true });
+    return pino(config, prettyDestination(out, options.destination === undefined && process.stdout.isTTY));
+  }
   return options.destination === undefined ? pino(config) : pino(config, options.destination);
 }
 
