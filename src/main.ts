@@ -1,6 +1,6 @@
 /**
  * The composition root: configuration → SQLite → actor registry → HTTP/WebSocket server.
- * The only place that listens on a port and handles process signals.
+ * The only place that listens on a port; it installs the signal handlers (src/shutdown.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,14 @@ import { createServiceRegistry, type ActorRegistry } from './actors/service-regi
 import { loadConfig, type Config } from './config.js';
 import { isAppError } from './errors.js';
 import { buildInfrastructure, settingsFromConfig, settingsFromSandbox, type InfrastructureSettings } from './infrastructure.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, resolveLogFormat, type Logger } from './log.js';
+import { observeAll } from './metrics/effect-timing.js';
+import { InFlightEffects } from './metrics/in-flight-effects.js';
+import { createMetrics } from './metrics/metrics.js';
+import { Readiness } from './metrics/readiness.js';
+import { servicesInFlight } from './metrics/services-in-flight.js';
+import { installShutdown } from './shutdown.js';
+import { inspectRequested, startInspector } from './inspect.js';
 import { openStore } from './persistence/store.js';
 import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
 import { readSandboxConnection } from './sandbox-connection.js';
@@ -76,16 +83,25 @@ async function connectSandbox(config: Config, logger: Logger): Promise<{ connect
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: resolveLogFormat(config.logFormat, process.stdout.isTTY === true) });
   mkdirSync(dirname(config.dbPath), { recursive: true });
   const apiToken = resolveApiToken(config, logger);
   const target = await chooseTarget(config, logger);
   const store = openStore(config.dbPath);
+  let storeOpen = true;
+  const metrics = createMetrics();
+  const effectsInFlight = new InFlightEffects();
   // The installer's output goes to the service's log. The registry is built just below; no
-  // effect runs before registry.boot(), so the closure never meets it uninitialised.
+  // effect runs before registry.boot(), so the closure never meets it uninitialised. Output of
+  // an installer still running when shutdown closes the database is dropped.
   const infrastructure = buildInfrastructure(target.settings, {
-    onOutput: (serviceId, line) => registry.appendLog(serviceId, line),
+    onOutput: (serviceId, line) => {
+      if (storeOpen) registry.appendLog(serviceId, line);
+    },
+    observeEffect: observeAll(metrics.effects, effectsInFlight.observer),
   });
+  // --inspect (development only): the Stately inspector sees every actor; it warns loudly.
+  const inspector = inspectRequested() ? await startInspector({ logger }) : undefined;
   const registry: ActorRegistry = createServiceRegistry({
     store,
     plans: config.plans,
@@ -99,9 +115,13 @@ async function main(): Promise<void> {
     domainVerificationWindowMs: config.domainVerificationWindowMs,
     logger,
     effects: { service: infrastructure.service, domain: infrastructure.domain, vmidFree: infrastructure.vmidFree },
+    ...(inspector === undefined ? {} : { inspect: inspector.inspect }),
   });
+  registry.onTransition((transition) => metrics.countTransition(transition));
   const report = registry.boot();
   logger.info({ ...report, refused: report.refused.length }, 'services restored');
+  const readiness = new Readiness({ database: () => void registry.lastSeq() });
+  readiness.markBooted();
 
   // Drift and orphans are looked for periodically; an in-process sandbox has nothing to drift.
   const reconciler = config.reconcile.intervalMinutes === 0 ? undefined : createReconciler({ settings: target.settings, store, baseDomain: target.baseDomain, logger });
@@ -110,26 +130,36 @@ async function main(): Promise<void> {
 
   const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
   const rateLimit = config.rateLimitPerMinute === 0 ? false : { max: config.rateLimitPerMinute, windowMs: 60_000 };
-  const app = buildApp({ registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer, rateLimit });
+  metrics.watch({ queues: () => infrastructure.queues(), servicesInFlight: () => servicesInFlight(registry), liveServices: () => registry.size });
+  const app = buildApp({
+    registry, apiToken, plans: config.plans.map((p) => p.name), logger, system, readContainer: infrastructure.readContainer, rateLimit,
+    metrics, metricsPublic: config.metricsPublic, readiness,
+  });
+  // Before listening: a signal from now on shuts down gracefully.
+  installShutdown({
+    logger,
+    graceMs: config.shutdownGraceSeconds * 1000,
+    readiness,
+    steps: {
+      stopAccepting: () => app.close(),
+      stopBackground: async () => {
+        await reconcileLoop?.stop();
+        await reconciler?.close();
+        await inspector?.close();
+      },
+      stopActors: () => registry.shutdown(),
+      effectsSettled: (timeoutMs) => effectsInFlight.settled(timeoutMs),
+      effectsInFlight: () => effectsInFlight.count,
+      closeClients: () => infrastructure.close(),
+      closeDatabase: () => {
+        storeOpen = false;
+        store.close();
+      },
+      closeSandbox: async () => target.sandbox?.close(),
+    },
+  });
   await app.listen({ host: config.host, port: config.port });
   logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests; actors stop at their last commit');
-    await app.close();
-    await reconcileLoop?.stop();
-    await reconciler?.close();
-    registry.shutdown();
-    await infrastructure.close();
-    store.close();
-    await target.sandbox?.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
 }
 
 main().catch((error: unknown) => {

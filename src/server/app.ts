@@ -14,6 +14,10 @@ import type { ReadContainer } from './container-reading.js';
 import { serializeRequest } from '../log.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { attachFeed, type FeedOptions } from './feed.js';
+import { registerOpenApi } from './openapi.js';
+import { registerOperationsRoutes, type OperationsDeps } from './routes/operations.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerMachineRoutes } from './routes/machines.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { SettleWaiters } from './settle.js';
@@ -32,7 +36,7 @@ export interface SystemStatus {
 
 export type LoggerDep = boolean | (FastifyLoggerOptions & PinoLoggerOptions) | FastifyBaseLogger;
 
-export interface AppDeps {
+export interface AppDeps extends OperationsDeps {
   readonly registry: ServiceRegistry;
   /** The shared secret every request presents as `Authorization: Bearer <token>`. */
   readonly apiToken: string;
@@ -116,6 +120,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // JSON only: anything else is a 415, not a string body that fails validation later.
   app.removeContentTypeParser('text/plain');
+  // Before any route: the OpenAPI document is built from the routes declared after it.
+  registerOpenApi(app);
 
   installErrorHandling(app);
   const limit = deps.rateLimit ?? false;
@@ -127,6 +133,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => waiters.releaseAll());
   registerWebhookRoutes(app, deps, waiters);
   registerServiceRoutes(app, deps);
+  registerMachineRoutes(app);
+  registerDashboardRoutes(app);
+  registerOperationsRoutes(app, deps);
   attachFeed(app, deps.registry, check, deps.feed, upgradeLimit);
   const system = deps.system;
   if (system !== undefined) app.get('/v1/system', async () => system());

@@ -122,7 +122,13 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
   let closing = false;
 
   // A plain GET (no upgrade) passed the bearer hook; tell it how to use the endpoint.
-  app.get(FEED_PATH, async (_request, reply) => {
+  const schema = {
+    tags: ['feed'],
+    summary: 'The live transition feed (WebSocket only; a plain GET answers 426)',
+    description:
+      'Upgrade to a WebSocket. Query: `since=<seq>` replays every transition after it (0 = all), `service_id` filters, `logs=true` adds log lines, `token` authenticates browsers (or the subprotocols `provisiond.v1`, `bearer.<token>`). Messages: `hello`, then `transition` in seq order, and `log` with logs=true. Close codes 1001 shutting down, 1013 too slow (reconnect with since=<last seq>), 1011 internal error.',
+  };
+  app.get(FEED_PATH, { schema }, async (_request, reply) => {
     const { status, body } = wireError(426, 'VALIDATION_FAILED', 'this endpoint speaks WebSocket only', { field: 'upgrade' });
     return reply.code(status).header('Upgrade', 'websocket').send(body);
   });
