@@ -1,39 +1,10 @@
 /** The text of `services show`: the API's service reply (src/server/wire.ts) for a person. */
+import type { serviceToWire, transitionToWire } from '../server/wire.js';
 import { formatBytes, formatDuration, formatFields, formatTable, formatTime } from './table.js';
 
-export interface WireService {
-  readonly service_id: string;
-  readonly email: string;
-  readonly plan: string;
-  readonly public_ip: string;
-  readonly vmid: number;
-  readonly private_ip: string;
-  readonly subdomain: string;
-  readonly fqdn: string;
-  readonly state: string;
-  readonly step: string | null;
-  readonly busy: boolean;
-  readonly healthy: boolean;
-  readonly desired: string;
-  readonly failure: { readonly phase: string; readonly step: string; readonly code: string; readonly message: string; readonly at: number } | null;
-  readonly last_error: { readonly code: string; readonly message: string } | null;
-  readonly initial_snapshot: boolean;
-  readonly domains: readonly { readonly domain: string; readonly state: string; readonly error: { readonly code: string; readonly message: string } | null }[];
-  readonly domain_quota: number;
-  readonly created_at: number;
-  readonly updated_at: number;
-}
-
-export interface WireTransition {
-  readonly seq: number;
-  readonly service_id: string;
-  readonly from: string | null;
-  readonly to: string;
-  readonly event: string;
-  readonly step: string | null;
-  readonly error: { readonly code: string; readonly message: string } | null;
-  readonly at: number;
-}
+/** The API's own reply shapes (type-only: nothing of the server is loaded by the CLI). */
+export type WireService = ReturnType<typeof serviceToWire>;
+export type WireTransition = ReturnType<typeof transitionToWire>;
 
 interface WireContainer {
   readonly status: string;
