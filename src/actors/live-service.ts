@@ -10,6 +10,7 @@ import type { ServiceMachine } from '../machines/service.machine.js';
 import { SERVICE_MACHINE_VERSION, type ServiceEvent, type ServiceInput } from '../machines/service.types.js';
 import { statePaths, stepOf, topState } from '../machines/service.views.js';
 import type { Store, TransitionRow } from '../persistence/types.js';
+import { isAtRest } from './at-rest.js';
 
 export type ServiceSnapshot = SnapshotFrom<ServiceMachine>;
 
@@ -96,6 +97,11 @@ export class LiveService {
     return this.actor.getSnapshot().status === 'done';
   }
 
+  /** Nothing in flight: the actor may be stopped and woken from its snapshot later (at-rest.ts). */
+  get atRest(): boolean {
+    return isAtRest(this.actor.getSnapshot());
+  }
+
   /** Stop without persisting: the last committed snapshot is where a restart resumes. */
   stop(): void {
     this.stopped = true;
@@ -128,6 +134,7 @@ export class LiveService {
         machineVersion: SERVICE_MACHINE_VERSION,
         snapshot: json,
         final: snapshot.status === 'done',
+        resting: isAtRest(snapshot),
         state: topState(snapshot.value),
         plan: { name: snapshot.context.plan, domainQuota: snapshot.context.domainQuota },
       });

@@ -3,6 +3,10 @@
  * records every delivery in the webhook inbox first (so an accepted webhook survives a
  * crash and is replayed at boot), restores every unfinished service at boot, and publishes
  * each committed transition to listeners (the WebSocket feed) in sequence order.
+ *
+ * Services at rest (at-rest.ts) are passivated: boot restores no actor for them, and one that
+ * comes to rest is stopped after `passivateAfterMs`. The next command wakes it from its
+ * committed snapshot, as a restart would; views read that snapshot meanwhile.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -49,9 +53,12 @@ export interface RegistryOptions {
    * effects). Development only (`--inspect`): the events carry context.
    */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** How long a service stays at rest before its actor is stopped (passivated). Default 30 s. */
+  readonly passivateAfterMs?: number;
 }
 
 const DEFAULT_VERIFICATION_WINDOW_MS = 72 * 3_600_000;
+const DEFAULT_PASSIVATE_AFTER_MS = 30_000;
 
 export interface BootReport {
   /** Actors restored from their last committed snapshot. */
@@ -60,6 +67,8 @@ export interface BootReport {
   readonly started: number;
   /** Inbox deliveries accepted before a crash and applied now. */
   readonly replayed: number;
+  /** Services at rest, left without an actor until their next command. */
+  readonly resting: number;
   /** Services whose snapshot cannot be loaded by this version: left untouched, loudly. */
   readonly refused: readonly { readonly serviceId: string; readonly reason: string }[];
 }
@@ -72,6 +81,10 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly listeners = new Set<(transition: TransitionView) => void>();
   private readonly logListeners = new Set<(line: LogView) => void>();
   private readonly domainsSeen = new Map<string, string>();
+  /** Passivation timers of live services at rest. */
+  private readonly idle = new Map<string, NodeJS.Timeout>();
+  /** Refused at boot or stopped by a fault: never woken; a restart decides. */
+  private readonly halted = new Set<string>();
   private readonly lookups: EventLookups;
   private closing = false;
 
@@ -127,7 +140,7 @@ export class ActorRegistry implements ServiceRegistry {
     let restored = 0;
     let started = 0;
     const refused: { serviceId: string; reason: string }[] = [];
-    for (const serviceId of store.actors.resumable()) {
+    for (const serviceId of store.actors.resumable(SERVICE_MACHINE_VERSION)) {
       const stored = store.actors.load(serviceId);
       if (stored === undefined) {
         const record = store.services.get(serviceId);
@@ -152,16 +165,26 @@ export class ActorRegistry implements ServiceRegistry {
       }
       this.live.set(serviceId, service);
       service.start();
+      // At rest but committed without the flag (a database from before migration 4): flag it
+      // now, so the next boot skips it, and stop the actor, which has nothing to do.
+      if (service.atRest) {
+        store.actors.rest(serviceId);
+        this.passivate(serviceId, service);
+        continue;
+      }
       restored++;
     }
-    for (const serviceId of refused.map((r) => r.serviceId)) logger.error({ serviceId }, 'service snapshot refused: it stays as it was until migrated');
+    for (const { serviceId } of refused) {
+      this.halted.add(serviceId);
+      logger.error({ serviceId }, 'service snapshot refused: it stays as it was until migrated');
+    }
     let replayed = 0;
     for (const entry of store.inbox.incomplete()) {
       const outcome = settle(() => this.apply(JSON.parse(entry.command) as Command));
       store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
       replayed++;
     }
-    return { restored, started, replayed, refused };
+    return { restored, started, replayed, resting: store.actors.restingCount(), refused };
   }
 
   execute(command: Command, options: { readonly idempotencyKey?: string } = {}): CommandOutcome {
@@ -234,7 +257,7 @@ export class ActorRegistry implements ServiceRegistry {
     return () => this.logListeners.delete(listener);
   }
 
-  /** Live actors in memory (unfinished services). */
+  /** Actors in memory: unfinished services that are not passivated. */
   get size(): number {
     return this.live.size;
   }
@@ -242,6 +265,8 @@ export class ActorRegistry implements ServiceRegistry {
   /** Stop every actor without persisting: each resumes from its last commit on restart. */
   shutdown(): void {
     this.closing = true;
+    for (const timer of this.idle.values()) clearTimeout(timer);
+    this.idle.clear();
     for (const service of this.live.values()) service.stop();
     this.live.clear();
   }
@@ -249,7 +274,7 @@ export class ActorRegistry implements ServiceRegistry {
   private apply(command: Command): CommandOutcome {
     if (command.type === 'create') return this.create(command);
     const { serviceId } = command;
-    const service = this.live.get(serviceId);
+    const service = this.live.get(serviceId) ?? this.wake(serviceId);
     if (service === undefined) return this.applyToStopped(command);
     const event = eventFor(command, service.snapshot(), this.lookups);
     if (event !== null) {
@@ -286,6 +311,57 @@ export class ActorRegistry implements ServiceRegistry {
     throw new AppError('STATE_CONFLICT', `service ${command.serviceId} is ${record.state}: ${command.type} is not possible`, { details: { state: record.state } });
   }
 
+  /**
+   * The actor of a passivated service, restored from its committed snapshot and started (a
+   * service at rest has nothing to resume, so starting only re-arms it). Undefined when there
+   * is none to wake: unknown, deleted, never committed, or halted.
+   */
+  private wake(serviceId: string): LiveService | undefined {
+    if (this.halted.has(serviceId) || this.closing) return undefined;
+    const stored = this.options.store.actors.load(serviceId);
+    if (stored === undefined || stored.final) return undefined;
+    if (stored.machineVersion !== SERVICE_MACHINE_VERSION) {
+      this.halted.add(serviceId);
+      this.options.logger.error({ serviceId, machineVersion: stored.machineVersion }, 'service snapshot refused: it stays as it was until migrated');
+      return undefined;
+    }
+    const service = new LiveService(serviceId, { snapshot: stored.snapshot }, this.liveDeps());
+    if (service.restoredStatus === 'error') {
+      this.halted.add(serviceId);
+      this.options.logger.error({ serviceId }, 'service snapshot refused: it does not fit this machine definition');
+      return undefined;
+    }
+    this.live.set(serviceId, service);
+    service.start();
+    // A fault while starting (the database refused a write) halted it already.
+    if (this.live.get(serviceId) !== service) return undefined;
+    this.scheduleRest(serviceId, service);
+    return service;
+  }
+
+  /** Passivate a service that stays at rest for passivateAfterMs; any transition re-decides. */
+  private scheduleRest(serviceId: string, service: LiveService): void {
+    clearTimeout(this.idle.get(serviceId));
+    this.idle.delete(serviceId);
+    if (!service.atRest || this.closing) return;
+    const timer = setTimeout(() => {
+      this.idle.delete(serviceId);
+      if (this.live.get(serviceId) === service && service.atRest) this.passivate(serviceId, service);
+    }, this.options.passivateAfterMs ?? DEFAULT_PASSIVATE_AFTER_MS);
+    // An idle service must not keep the process alive.
+    timer.unref();
+    this.idle.set(serviceId, timer);
+  }
+
+  /** Stop the actor of a service at rest; its committed snapshot (flagged resting) is where it wakes. */
+  private passivate(serviceId: string, service: LiveService): void {
+    clearTimeout(this.idle.get(serviceId));
+    this.idle.delete(serviceId);
+    service.stop();
+    this.live.delete(serviceId);
+    this.domainsSeen.delete(serviceId);
+  }
+
   private spawn(serviceId: string, start: { input: ServiceInput }): LiveService {
     const service = new LiveService(serviceId, start, this.liveDeps());
     this.live.set(serviceId, service);
@@ -313,6 +389,7 @@ export class ActorRegistry implements ServiceRegistry {
         this.live.delete(row.serviceId);
         this.domainsSeen.delete(row.serviceId);
       }
+      this.scheduleRest(row.serviceId, service);
     }
     for (const listener of this.listeners) {
       try {
@@ -343,6 +420,9 @@ export class ActorRegistry implements ServiceRegistry {
   /** A service whose actor failed or could not be persisted stops here; a restart resumes it. */
   private fault(serviceId: string, error: unknown): void {
     this.options.logger.error({ serviceId, err: error }, 'service actor stopped after a fault; it resumes from its last commit on restart');
+    this.halted.add(serviceId);
+    clearTimeout(this.idle.get(serviceId));
+    this.idle.delete(serviceId);
     this.live.get(serviceId)?.stop();
     this.live.delete(serviceId);
   }
@@ -366,7 +446,20 @@ export class ActorRegistry implements ServiceRegistry {
     const stored = this.options.store.actors.load(serviceId);
     if (stored === undefined) return undefined;
     const snapshot = JSON.parse(stored.snapshot) as ServiceSnapshot;
-    return { value: snapshot.value, context: snapshot.context, busy: false, healthy: false };
+    return { value: snapshot.value, context: snapshot.context, ...this.tagsOf(snapshot) };
+  }
+
+  /**
+   * The tags of a stored snapshot's state, as its actor would show them (a passivated `active`
+   * service is healthy). A snapshot this machine cannot place (refused) shows none.
+   */
+  private tagsOf(snapshot: ServiceSnapshot): { busy: boolean; healthy: boolean } {
+    try {
+      const state = this.machine.resolveState({ value: snapshot.value, context: snapshot.context });
+      return { busy: state.hasTag('busy'), healthy: state.hasTag('healthy') };
+    } catch {
+      return { busy: false, healthy: false };
+    }
   }
 
   private inputFor(record: ServiceRecord): ServiceInput | undefined {

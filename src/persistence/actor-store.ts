@@ -9,11 +9,11 @@ interface SnapshotRow {
 }
 
 export function createActorStore(db: Db): Store['actors'] {
-  const upsertSnapshot = db.prepare<[string, number, string, number, number]>(`
-    INSERT INTO actor_snapshots (service_id, machine_version, snapshot, final, updated_at) VALUES (?, ?, ?, ?, ?)
+  const upsertSnapshot = db.prepare<[string, number, string, number, number, number]>(`
+    INSERT INTO actor_snapshots (service_id, machine_version, snapshot, final, resting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (service_id) DO UPDATE SET
       machine_version = excluded.machine_version, snapshot = excluded.snapshot,
-      final = excluded.final, updated_at = excluded.updated_at`);
+      final = excluded.final, resting = excluded.resting, updated_at = excluded.updated_at`);
   const appendTransition = db.prepare<[string, string | null, string, string, string | null, string | null, string | null, number]>(`
     INSERT INTO transitions (service_id, from_state, to_state, event, step, error_code, error_message, at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -26,18 +26,24 @@ export function createActorStore(db: Db): Store['actors'] {
   const selectSnapshot = db.prepare<[string], SnapshotRow>(
     'SELECT machine_version AS machineVersion, snapshot, final FROM actor_snapshots WHERE service_id = ?',
   );
-  // A service with no snapshot yet was created but its actor never committed: start it.
+  // Awake snapshots come from the partial index actor_snapshots_awake and "no snapshot yet"
+  // (created, but its actor never committed: start it) from the primary key's index, so the
+  // large snapshot rows of services at rest are never read (migration 4). Version -1: none asked.
   const selectResumable = db
-    .prepare<[], string>(`
+    .prepare<[{ version: number }], string>(`
       SELECT s.service_id FROM services s
-      LEFT JOIN actor_snapshots a ON a.service_id = s.service_id
-      WHERE s.state <> 'deleted' AND coalesce(a.final, 0) = 0
+      WHERE s.state <> 'deleted' AND (
+        s.service_id IN (SELECT service_id FROM actor_snapshots WHERE final = 0 AND resting = 0)
+        OR s.service_id IN (SELECT service_id FROM actor_snapshots WHERE final = 0 AND resting = 1 AND machine_version <> @version AND @version >= 0)
+        OR s.service_id NOT IN (SELECT service_id FROM actor_snapshots))
       ORDER BY s.created_at, s.service_id`)
     .pluck();
+  const markResting = db.prepare<[string]>('UPDATE actor_snapshots SET resting = 1 WHERE service_id = ? AND final = 0');
+  const countResting = db.prepare<[], number>('SELECT count(*) FROM actor_snapshots WHERE final = 0 AND resting = 1').pluck();
 
   const commit = db.transaction((change: TransitionCommit): number => {
     // The foreign key on actor_snapshots rejects a service that was never created.
-    upsertSnapshot.run(change.serviceId, change.machineVersion, change.snapshot, change.final ? 1 : 0, change.at);
+    upsertSnapshot.run(change.serviceId, change.machineVersion, change.snapshot, change.final ? 1 : 0, change.resting === true ? 1 : 0, change.at);
     const { lastInsertRowid } = appendTransition.run(
       change.serviceId,
       change.from,
@@ -62,6 +68,10 @@ export function createActorStore(db: Db): Store['actors'] {
       const row = selectSnapshot.get(serviceId);
       return row === undefined ? undefined : { machineVersion: row.machineVersion, snapshot: row.snapshot, final: row.final === 1 };
     },
-    resumable: () => selectResumable.all(),
+    resumable: (currentVersion) => selectResumable.all({ version: currentVersion ?? -1 }),
+    restingCount: () => countResting.get() ?? 0,
+    rest: (serviceId) => {
+      markResting.run(serviceId);
+    },
   };
 }

@@ -7,6 +7,7 @@ import type { Db } from './database.js';
 import { INITIAL_SCHEMA } from './initial.migration.js';
 import { FOREIGN_VMIDS_SCHEMA } from './foreign-vmids.migration.js';
 import { SERVICE_LOG_SCHEMA } from './service-log.migration.js';
+import { RESTING_SCHEMA } from './resting.migration.js';
 
 export interface Migration {
   readonly version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'per-service log', sql: SERVICE_LOG_SCHEMA },
   { version: 3, name: 'foreign VMIDs', sql: FOREIGN_VMIDS_SCHEMA },
+  { version: 4, name: 'services at rest', sql: RESTING_SCHEMA },
 ];
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;

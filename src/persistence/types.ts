@@ -64,6 +64,11 @@ export interface TransitionCommit {
   readonly snapshot: string;
   /** True when the snapshot is final (the service reached `deleted`). */
   readonly final: boolean;
+  /**
+   * True when the service is at rest in this snapshot (a stable state, no effect or timer in
+   * flight): boot leaves it without an actor until its next command. Absent: false.
+   */
+  readonly resting?: boolean;
   /** Top-level state after the change, copied to the service record. */
   readonly state: string;
   /** The plan the service now has, copied to the record (a plan change commits with its transition). */
@@ -164,8 +169,16 @@ export interface Store {
     /** Snapshot upsert + transition append + service state update, one transaction. Returns seq. */
     commit(change: TransitionCommit): number;
     load(serviceId: string): StoredSnapshot | undefined;
-    /** Services with no final snapshot: those to restore (or start) at boot. */
-    resumable(): string[];
+    /**
+     * Services to restore (or start) at boot, oldest first: no final snapshot and not at rest.
+     * With `currentVersion`, services at rest whose snapshot another machine version wrote are
+     * listed too, so boot can refuse them loudly rather than on their next command.
+     */
+    resumable(currentVersion?: number): string[];
+    /** Services at rest (not final): boot restores no actor for them. */
+    restingCount(): number;
+    /** Flag the stored snapshot as at rest (one committed before the flag existed). */
+    rest(serviceId: string): void;
   };
   readonly transitions: {
     after(seq: number, options: { serviceId?: string; limit: number }): TransitionRow[];
