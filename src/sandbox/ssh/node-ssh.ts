@@ -126,6 +126,8 @@ export function createNodeSsh(options: NodeSshOptions): NodeSsh {
   });
 
   const tcp = createServer((socket) => {
+    // As a node's sshd does: no Nagle delay on an interactive protocol.
+    socket.setNoDelay(true);
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
     sockets.set(key, socket);
     socket.on('error', () => undefined);
