@@ -35,6 +35,21 @@ export interface FeedClientOptions {
   readonly drainTimeoutMs: number;
 }
 
+/**
+ * The registry hands every live subscriber the same transition object in turn: encode its
+ * message once, not once per subscriber. With 100 subscribers, serialising and UTF-8 encoding
+ * per subscriber is work repeated 100 times for nothing (docs/performance.md, figure 6). One entry
+ * is enough: the next transition replaces it. Catch-up pages read fresh objects and miss.
+ */
+let lastFrame: { readonly transition: TransitionView; readonly bytes: Buffer } | undefined;
+
+function transitionFrame(transition: TransitionView): Buffer {
+  if (lastFrame?.transition !== transition) {
+    lastFrame = { transition, bytes: Buffer.from(JSON.stringify({ type: 'transition', ...transitionToWire(transition) })) };
+  }
+  return lastFrame.bytes;
+}
+
 export function serveFeedClient(
   ws: WebSocket,
   registry: ServiceRegistry,
@@ -66,7 +81,8 @@ export function serveFeedClient(
 
   const overloaded = (): boolean => ws.bufferedAmount > maxBufferedBytes;
   const send = (transition: TransitionView): void => {
-    ws.send(JSON.stringify({ type: 'transition', ...transitionToWire(transition) }));
+    // A text frame from bytes encoded once for every subscriber (see transitionFrame).
+    ws.send(transitionFrame(transition), { binary: false });
     lastSent = transition.seq;
   };
 
