@@ -1,0 +1,111 @@
+/**
+ * Open-loop HTTP load, as its own process: request i is due at start + i/rate and is sent then,
+ * whether or not earlier ones were answered — a slow server is not allowed to slow the load
+ * down and hide its own queueing (coordinated omission). Latency is counted from the moment a
+ * request was due, so time it spent waiting in this generator counts against the server too;
+ * `lagMaxMs` says how late this process itself ever was, so a distorted run can be seen.
+ *
+ * Phases run one after the other over the same connections (a warm-up phase is simply one
+ * whose result the caller ignores), so one process start serves a whole benchmark.
+ *
+ *   tsx bench/load/open-loop.ts '<json {origin, token, connections, phases: LoadPhase[]}>'
+ * Prints one JSON line `{"msg":"open-loop done", results: LoadResult[]}`.
+ */
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { summarize, type LatencySummary } from './percentiles.js';
+
+export interface LoadPlan {
+  readonly origin: string;
+  readonly token: string;
+  readonly connections: number;
+  readonly phases: readonly LoadPhase[];
+}
+
+export interface LoadPhase {
+  /** `livez`: GET /livez. `create-site`: POST /create-site with a new service per request. */
+  readonly kind: 'livez' | 'create-site';
+  readonly rate: number;
+  readonly seconds: number;
+  /** Service ids are `<prefix><i>`, unique across the run. */
+  readonly idPrefix?: string;
+}
+
+export interface LoadResult extends LatencySummary {
+  readonly sent: number;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly errors: number;
+  readonly firstError: string | null;
+  readonly lagMaxMs: number;
+  readonly elapsedMs: number;
+}
+
+async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<LoadResult> {
+  // At least one request, so a phase always ends.
+  const total = Math.max(1, Math.round(plan.rate * plan.seconds));
+  const intervalMs = 1000 / plan.rate;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let firstError: string | null = null;
+  let lagMaxMs = 0;
+  let done = 0;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+  const send = async (i: number, dueAt: number): Promise<void> => {
+    try {
+      const response = plan.kind === 'livez'
+        ? await pool.request({ method: 'GET', path: '/livez' })
+        : await pool.request({
+          method: 'POST',
+          path: '/create-site',
+          headers,
+          body: JSON.stringify({ service_id: `${plan.idPrefix ?? 'bench-'}${i}`, email: `user${i}@example.com`, plan: 'basic', public_ip: '203.0.113.10' }),
+        });
+      await response.body.dump();
+      latencies.push(performance.now() - dueAt);
+      statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+    } catch (error) {
+      errors++;
+      firstError ??= error instanceof Error ? error.message : String(error);
+    }
+    done++;
+  };
+
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    const tick = (): void => {
+      const now = performance.now();
+      while (next < total && start + next * intervalMs <= now) {
+        const dueAt = start + next * intervalMs;
+        lagMaxMs = Math.max(lagMaxMs, now - dueAt);
+        void send(next, dueAt).then(() => {
+          if (done === total) resolve();
+        });
+        next++;
+      }
+      if (next < total) setTimeout(tick, Math.max(0, Math.min(1, start + next * intervalMs - performance.now())));
+    };
+    tick();
+  });
+  const elapsedMs = performance.now() - start;
+  return { ...summarize(latencies), sent: total, statuses, errors, firstError, lagMaxMs, elapsedMs };
+}
+
+async function run(plan: LoadPlan): Promise<LoadResult[]> {
+  const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const results: LoadResult[] = [];
+  for (const phase of plan.phases) results.push(await runPhase(pool, plan.token, phase));
+  await pool.close();
+  return results;
+}
+
+const plan = JSON.parse(process.argv[2] ?? '{}') as LoadPlan;
+run(plan).then(
+  (results) => process.stdout.write(`${JSON.stringify({ msg: 'open-loop done', results })}\n`),
+  (error: unknown) => {
+    console.error('open-loop:', error);
+    process.exit(1);
+  },
+);
