@@ -45,7 +45,7 @@ function realStore(dir: string): Store {
   const store = openStore(join(dir, 'provisiond.db'));
   store.services.create(
     { serviceId: SERVICE_ID, email: 'customer@example.com', plan: 'basic', publicIp: '203.0.113.10', domainQuota: 3 },
-    { ipPool: { first: '192.168.1.100', last: '192.168.1.253' }, vmidRange: { first: 900, last: 999 }, reservedSubdomains: [], random: () => 0.5 },
+    { ipPool: { first: '127.66.1.100', last: '127.66.1.253' }, vmidRange: { first: 900, last: 999 }, reservedSubdomains: [], random: () => 0.5 },
     Date.now(),
   );
   return store;

@@ -10,7 +10,7 @@ import { serviceEffects } from '../../src/machines/effect-contracts.js';
 import { serviceMachine } from '../../src/machines/service.machine.js';
 
 const ANSWERS: Readonly<Record<string, unknown>> = {
-  allocate: { subdomain: 'customer', privateIp: '192.168.1.105', vmid: 907 },
+  allocate: { subdomain: 'customer', privateIp: '127.66.1.105', vmid: 907 },
   createContainer: { node: 'node2' },
 };
 /** Still running when the snapshot is taken. */
