@@ -4,6 +4,10 @@
  * crash and is replayed at boot), restores every unfinished service at boot, and publishes
  * each committed transition to listeners (the WebSocket feed) in sequence order.
  *
+ * A create is accepted in one commit (delivery, service, allocation, outcome) and its actor
+ * started just after, off the request path (start-queue.ts); until then the service reads as
+ * `pending`, and a command for it starts it first.
+ *
  * Services at rest (at-rest.ts) are passivated: boot restores no actor for them, and one that
  * comes to rest is stopped after `passivateAfterMs`. The next command wakes it from its
  * committed snapshot, as a restart would; views read that snapshot meanwhile.
@@ -22,6 +26,8 @@ import { CancelledEffects } from './cancelled-effects.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
+import { RestTimers } from './rest-timers.js';
+import { StartQueue } from './start-queue.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
 import type { Command, CommandOutcome, LogView, ServiceRegistry, ServiceView, TransitionView } from './registry.types.js';
 import { toServiceView, type SnapshotReading } from './service-view.js';
@@ -82,15 +88,18 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly logListeners = new Set<(line: LogView) => void>();
   private readonly domainsSeen = new Map<string, string>();
   /** Passivation timers of live services at rest. */
-  private readonly idle = new Map<string, NodeJS.Timeout>();
+  private readonly idle: RestTimers;
   /** Refused at boot or stopped by a fault: never woken; a restart decides. */
   private readonly halted = new Set<string>();
   private readonly lookups: EventLookups;
+  /** Accepted services whose actors are not started yet. */
+  private readonly starts = new StartQueue<ServiceInput>((serviceId, input) => this.startAccepted(serviceId, input));
   private closing = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.idle = new RestTimers(options.passivateAfterMs ?? DEFAULT_PASSIVATE_AFTER_MS);
     const { store } = options;
     const serviceEffects = options.effects?.service ?? {};
     this.lookups = {
@@ -190,20 +199,29 @@ export class ActorRegistry implements ServiceRegistry {
   execute(command: Command, options: { readonly idempotencyKey?: string } = {}): CommandOutcome {
     if (this.closing) throw new AppError('SHUTTING_DOWN', 'provisiond is shutting down; try again shortly', { retryable: true });
     const { store } = this.options;
-    const { entry, duplicate } = store.inbox.accept(
-      { idempotencyKey: options.idempotencyKey ?? null, serviceId: command.serviceId, command: JSON.stringify(command) },
-      this.now(),
-    );
-    // A key names one request: reused for another, it is refused rather than answered with
-    // an outcome that belongs to a different service or command.
-    if (duplicate && entry.command !== JSON.stringify(command)) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key: this key was already used for a different request', { field: 'Idempotency-Key' });
+    const deliver = (): CommandOutcome => {
+      const json = JSON.stringify(command);
+      const { entry, duplicate } = store.inbox.accept({ idempotencyKey: options.idempotencyKey ?? null, serviceId: command.serviceId, command: json }, this.now());
+      // A key names one request: reused for another, it is refused rather than answered with
+      // an outcome that belongs to a different service or command.
+      if (duplicate && entry.command !== json) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key: this key was already used for a different request', { field: 'Idempotency-Key' });
+      }
+      if (duplicate && entry.outcome !== null) return this.replay(command.serviceId, JSON.parse(entry.outcome) as StoredOutcome);
+      const outcome = settle(() => this.apply(command));
+      store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
+      if ('error' in outcome) throw outcome.error;
+      return outcome.result;
+    };
+    if (command.type !== 'create') return deliver();
+    // A create writes only rows (its actor starts later, off the request path: start-queue.ts),
+    // so the delivery, the service with its allocation and the outcome are one commit, not three.
+    try {
+      return store.transaction(deliver);
+    } catch (error) {
+      this.starts.forget(command.serviceId);
+      throw error;
     }
-    if (duplicate && entry.outcome !== null) return this.replay(command.serviceId, JSON.parse(entry.outcome) as StoredOutcome);
-    const outcome = settle(() => this.apply(command));
-    store.inbox.complete(entry.id, JSON.stringify(outcome.stored), this.now());
-    if ('error' in outcome) throw outcome.error;
-    return outcome.result;
   }
 
   get(serviceId: string): ServiceView | undefined {
@@ -265,7 +283,8 @@ export class ActorRegistry implements ServiceRegistry {
   /** Stop every actor without persisting: each resumes from its last commit on restart. */
   shutdown(): void {
     this.closing = true;
-    for (const timer of this.idle.values()) clearTimeout(timer);
+    // Services accepted but not yet started are started by the next boot (no snapshot yet).
+    this.starts.clear();
     this.idle.clear();
     for (const service of this.live.values()) service.stop();
     this.live.clear();
@@ -274,6 +293,8 @@ export class ActorRegistry implements ServiceRegistry {
   private apply(command: Command): CommandOutcome {
     if (command.type === 'create') return this.create(command);
     const { serviceId } = command;
+    // A command that overtakes its service's start starts it first.
+    this.starts.startNow(serviceId);
     const service = this.live.get(serviceId) ?? this.wake(serviceId);
     if (service === undefined) return this.applyToStopped(command);
     const event = eventFor(command, service.snapshot(), this.lookups);
@@ -295,8 +316,8 @@ export class ActorRegistry implements ServiceRegistry {
       this.options.allocation,
       this.now(),
     );
-    if (created) this.spawn(record.serviceId, { input: this.inputOf(record, plan) }).send({ type: 'create' });
-    return { service: this.view(this.options.store.services.get(record.serviceId) ?? record), created };
+    if (created) this.starts.enqueue(record.serviceId, this.inputOf(record, plan));
+    return { service: this.view(record), created };
   }
 
   /** Commands for services with no live actor: unknown, deleted, or refused at boot. */
@@ -341,25 +362,29 @@ export class ActorRegistry implements ServiceRegistry {
 
   /** Passivate a service that stays at rest for passivateAfterMs; any transition re-decides. */
   private scheduleRest(serviceId: string, service: LiveService): void {
-    clearTimeout(this.idle.get(serviceId));
-    this.idle.delete(serviceId);
+    this.idle.cancel(serviceId);
     if (!service.atRest || this.closing) return;
-    const timer = setTimeout(() => {
-      this.idle.delete(serviceId);
+    this.idle.arm(serviceId, () => {
       if (this.live.get(serviceId) === service && service.atRest) this.passivate(serviceId, service);
-    }, this.options.passivateAfterMs ?? DEFAULT_PASSIVATE_AFTER_MS);
-    // An idle service must not keep the process alive.
-    timer.unref();
-    this.idle.set(serviceId, timer);
+    });
   }
 
   /** Stop the actor of a service at rest; its committed snapshot (flagged resting) is where it wakes. */
   private passivate(serviceId: string, service: LiveService): void {
-    clearTimeout(this.idle.get(serviceId));
-    this.idle.delete(serviceId);
+    this.idle.cancel(serviceId);
     service.stop();
     this.live.delete(serviceId);
     this.domainsSeen.delete(serviceId);
+  }
+
+  /** The first actor of an accepted service: it persists `pending`, then allocates. */
+  private startAccepted(serviceId: string, input: ServiceInput): void {
+    if (this.closing || this.live.has(serviceId)) return;
+    try {
+      this.spawn(serviceId, { input }).send({ type: 'create' });
+    } catch (error) {
+      this.fault(serviceId, error);
+    }
   }
 
   private spawn(serviceId: string, start: { input: ServiceInput }): LiveService {
@@ -421,8 +446,7 @@ export class ActorRegistry implements ServiceRegistry {
   private fault(serviceId: string, error: unknown): void {
     this.options.logger.error({ serviceId, err: error }, 'service actor stopped after a fault; it resumes from its last commit on restart');
     this.halted.add(serviceId);
-    clearTimeout(this.idle.get(serviceId));
-    this.idle.delete(serviceId);
+    this.idle.cancel(serviceId);
     this.live.get(serviceId)?.stop();
     this.live.delete(serviceId);
   }

@@ -12,6 +12,7 @@ import { createTransitionStore } from './transition-store.js';
 
 /** A Store over an already migrated connection. */
 export function createStore(db: Db): Store {
+  const inTransaction = db.transaction((work: () => unknown) => work());
   return {
     services: createServiceStore(db),
     actors: createActorStore(db),
@@ -19,6 +20,7 @@ export function createStore(db: Db): Store {
     domains: createDomainStore(db),
     inbox: createInboxStore(db),
     logs: createLogStore(db),
+    transaction: <T>(work: () => T): T => inTransaction.immediate(work) as T,
     close: () => {
       db.close();
     },

@@ -210,5 +210,10 @@ export interface Store {
     /** The newest `limit` lines of a service, oldest first. */
     tail(serviceId: string, limit: number): LogLine[];
   };
+  /**
+   * Run `work` in one IMMEDIATE transaction: the store's own transactions inside it become
+   * savepoints, so everything it writes is committed together or not at all.
+   */
+  transaction<T>(work: () => T): T;
   close(): void;
 }

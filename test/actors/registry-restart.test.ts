@@ -70,9 +70,11 @@ describe('the registry across a restart', () => {
     }
   });
 
-  it('refuses, loudly and without touching it, a snapshot written by another machine version', () => {
+  it('refuses, loudly and without touching it, a snapshot written by another machine version', async () => {
     const first = createTestStack();
     first.registry.execute(create('66'));
+    // The actor starts off the request path; its first commit follows shortly.
+    await waitFor(() => first.store.actors.load('66') !== undefined);
     const stored = first.store.actors.load('66');
     assert.ok(stored);
     first.stop();

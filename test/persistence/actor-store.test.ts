@@ -30,6 +30,18 @@ describe('actors.commit(), load() and resumable()', () => {
     assert.deepEqual([record?.state, record?.step, record?.updatedAt, record?.createdAt], ['provisioning', 'provisioning.site.install.running', 50, 1]);
   });
 
+  test('commit() keeps step and time current when the state stays, and lists the service by its state', (t) => {
+    const { store } = tempStore(t);
+    store.services.create(newService('a'), policy(), 1);
+    store.actors.commit(transition('a', { state: 'provisioning', step: 'provisioning.site.container.running', at: 60 }));
+    store.actors.commit(transition('a', { state: 'provisioning', step: 'provisioning.site.install.running', at: 70 }));
+    const record = store.services.get('a');
+    assert.deepEqual([record?.state, record?.step, record?.updatedAt], ['provisioning', 'provisioning.site.install.running', 70]);
+    store.actors.commit(transition('a', { state: 'active', step: null, at: 80 }));
+    assert.deepEqual(store.services.list({ state: 'active', limit: 10 }).map((r) => r.serviceId), ['a']);
+    assert.deepEqual(store.services.list({ state: 'provisioning', limit: 10 }), [], 'the state index moved with the state');
+  });
+
   test('load() returns the last snapshot committed, with its version and finality', (t) => {
     const { store } = tempStore(t);
     store.services.create(newService('a'), policy(), 1);
