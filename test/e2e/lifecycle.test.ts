@@ -4,21 +4,15 @@
  * commands included — and leaving nothing behind but a guest that was never ours.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { request } from 'undici';
-import { createServiceRegistry, type ActorRegistry } from '../../src/actors/service-registry.js';
-import { DEFAULT_PLANS } from '../../src/domain/plans.js';
-import { buildInfrastructure, settingsFromSandbox, type Infrastructure } from '../../src/infrastructure.js';
-import { openStore } from '../../src/persistence/store.js';
-import type { Store } from '../../src/persistence/types.js';
+import type { ActorRegistry } from '../../src/actors/service-registry.js';
+import { settingsFromSandbox } from '../../src/infrastructure.js';
 import { createProxmoxClient } from '../../src/effects/proxmox/client.js';
 import { waitTask } from '../../src/effects/proxmox/polling.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { buildApp } from '../../src/server/app.js';
+import type { Store } from '../../src/persistence/types.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { startInProcessDaemon, type InProcessDaemon } from '../support/in-process-daemon.js';
 import { waitFor } from '../support/stack.js';
 
 const API_TOKEN = 'e2e-api-token-0123456789';
@@ -34,12 +28,11 @@ async function throughProxy(sandbox: Sandbox, host: string, path: string): Promi
 }
 
 describe('a site, from payment to deletion, against the sandbox', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'provisiond-e2e-'));
+  let daemon: InProcessDaemon;
   let sandbox: Sandbox;
   let store: Store;
-  let infrastructure: Infrastructure;
   let registry: ActorRegistry;
-  let app: ReturnType<typeof buildApp>;
+  let app: InProcessDaemon['app'];
   const state = () => registry.get('9001')?.state;
   const settled = (want: string, what: string) =>
     waitFor(() => state() === want || state() === 'failed', 30_000, what).then(() => assert.equal(state(), want, JSON.stringify(registry.get('9001')?.failure)));
@@ -60,30 +53,19 @@ describe('a site, from payment to deletion, against the sandbox', () => {
   const proxmox = () => (proxmoxClient ??= createProxmoxClient(settingsFromSandbox(sandbox.connection).proxmox));
 
   before(async () => {
-    sandbox = await createSandbox({ timeScale: 0.002, sitePort: 20_000 + Math.floor(Math.random() * 20_000), privateIps: { first: '127.43.0.100', last: '127.43.0.120' } });
-    store = openStore(join(dir, 'provisiond.db'));
-    infrastructure = buildInfrastructure(settingsFromSandbox(sandbox.connection), { onOutput: (serviceId, line) => registry.appendLog(serviceId, line) });
-    registry = createServiceRegistry({
-      store,
-      plans: DEFAULT_PLANS,
-      allocation: { ipPool: sandbox.connection.pools.privateIps, vmidRange: { first: 7000, last: 7099 }, reservedSubdomains: [], random: Math.random },
-      baseDomain: sandbox.connection.baseDomain,
-      logger: pino({ level: 'silent' }),
-      effects: { service: infrastructure.service, domain: infrastructure.domain, vmidFree: infrastructure.vmidFree },
+    daemon = await startInProcessDaemon({
+      timeScale: 0.002,
+      privateIps: { first: '127.43.0.100', last: '127.43.0.120' },
+      vmids: { first: 7000, last: 7099 },
+      apiToken: API_TOKEN,
       newToken: () => TOKEN,
     });
-    registry.boot();
-    app = buildApp({ registry, apiToken: API_TOKEN, plans: DEFAULT_PLANS.map((plan) => plan.name), readContainer: infrastructure.readContainer });
+    ({ sandbox, store, registry, app } = daemon);
   });
 
   after(async () => {
-    await app.close();
     await proxmoxClient?.close();
-    registry.shutdown();
-    await infrastructure.close();
-    store.close();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    await daemon.close();
   });
 
   it('provisions a site that answers through the proxy, skipping a VMID a hand-made guest holds', async () => {

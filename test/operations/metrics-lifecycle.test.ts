@@ -5,21 +5,11 @@
  * timed, a transient failure is counted by its code, and the in-flight gauges return to 0.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { createServiceRegistry, type ActorRegistry } from '../../src/actors/service-registry.js';
-import { DEFAULT_PLANS } from '../../src/domain/plans.js';
-import { buildInfrastructure, settingsFromSandbox, type Infrastructure } from '../../src/infrastructure.js';
-import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
-import { Readiness } from '../../src/metrics/readiness.js';
-import { servicesInFlight } from '../../src/metrics/services-in-flight.js';
-import { openStore } from '../../src/persistence/store.js';
-import type { Store } from '../../src/persistence/types.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { buildApp } from '../../src/server/app.js';
+import type { ActorRegistry } from '../../src/actors/service-registry.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { startInProcessDaemon, type InProcessDaemon } from '../support/in-process-daemon.js';
 import { waitFor } from '../support/stack.js';
 import { families, parseExposition, select, total, type Sample } from './exposition.js';
 
@@ -28,13 +18,10 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 const ID = '7101';
 
 describe('GET /metrics after a lifecycle against the sandbox', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'provisiond-metrics-'));
+  let daemon: InProcessDaemon;
   let sandbox: Sandbox;
-  let store: Store;
-  let infrastructure: Infrastructure;
   let registry: ActorRegistry;
-  let metrics: Metrics;
-  let app: ReturnType<typeof buildApp>;
+  let app: InProcessDaemon['app'];
   const state = () => registry.get(ID)?.state;
   const reach = async (wanted: string) => {
     await waitFor(() => state() === wanted || state() === 'failed', 30_000, `service ${ID} to be ${wanted}`);
@@ -52,37 +39,17 @@ describe('GET /metrics after a lifecycle against the sandbox', () => {
   };
 
   before(async () => {
-    sandbox = await createSandbox({ timeScale: 0.002, sitePort: 20_000 + Math.floor(Math.random() * 20_000), privateIps: { first: '127.44.0.100', last: '127.44.0.120' } });
-    store = openStore(join(dir, 'provisiond.db'));
-    metrics = createMetrics();
-    infrastructure = buildInfrastructure(settingsFromSandbox(sandbox.connection), {
-      onOutput: (serviceId, line) => registry.appendLog(serviceId, line),
-      observeEffect: metrics.effects,
+    daemon = await startInProcessDaemon({
+      timeScale: 0.002,
+      privateIps: { first: '127.44.0.100', last: '127.44.0.120' },
+      vmids: { first: 7100, last: 7199 },
+      apiToken: TOKEN,
+      metrics: createMetrics(),
     });
-    registry = createServiceRegistry({
-      store,
-      plans: DEFAULT_PLANS,
-      allocation: { ipPool: sandbox.connection.pools.privateIps, vmidRange: { first: 7100, last: 7199 }, reservedSubdomains: [], random: Math.random },
-      baseDomain: sandbox.connection.baseDomain,
-      logger: pino({ level: 'silent' }),
-      effects: { service: infrastructure.service, domain: infrastructure.domain, vmidFree: infrastructure.vmidFree },
-    });
-    registry.onTransition((row) => metrics.countTransition(row));
-    registry.boot();
-    metrics.watch({ queues: () => infrastructure.queues(), servicesInFlight: () => servicesInFlight(registry), liveServices: () => registry.size });
-    const readiness = new Readiness({ database: () => void registry.lastSeq() });
-    readiness.markBooted();
-    app = buildApp({ registry, apiToken: TOKEN, plans: DEFAULT_PLANS.map((plan) => plan.name), metrics, readiness });
+    ({ sandbox, registry, app } = daemon);
   });
 
-  after(async () => {
-    await app.close();
-    registry.shutdown();
-    await infrastructure.close();
-    store.close();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => daemon.close());
 
   it('refuses /metrics without the token', async () => {
     const response = await app.inject({ method: 'GET', url: '/metrics' });
@@ -95,6 +62,8 @@ describe('GET /metrics after a lifecycle against the sandbox', () => {
     sandbox.faults.inject({ op: 'cloudflare.dns_records.create', kind: 'status', status: 503, times: 1 });
     const created = await app.inject({ method: 'POST', url: '/create-site', headers: AUTH, payload: { service_id: ID, email: 'metrics@example.com', plan: 'basic', public_ip: '203.0.113.10' } });
     assert.equal(created.statusCode, 201, created.body);
+    // The actor starts just after the answer (off the request path); then it is in memory.
+    await waitFor(() => registry.size === 1, 5_000, 'the actor to start');
     const building = (await scrape()).samples;
     assert.equal(total(building, 'provisiond_provisions_in_flight'), 1);
     assert.equal(total(building, 'provisiond_services_in_flight'), 1);

@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { poll, type WireService } from '../support/sandbox-process.js';
-import { runCli, startReconcileStack, type ReconcileStack } from './process-support.js';
+import { poll, startProcessStack, type ProcessStack, type WireService } from '../support/sandbox-process.js';
+import { runCli } from './process-support.js';
 import { SimulatorWrites } from './simulator-writes.js';
 
 const SETTLE_MS = 30_000;
@@ -27,7 +27,7 @@ const parse = (stdout: string): JsonReport => JSON.parse(stdout) as JsonReport;
 const keys = (report: JsonReport): string[] => report.findings.map((f) => `${f.kind} ${f.system} ${f.resource} ${f.service_id}`).sort();
 
 describe('provisiond reconcile against a standalone sandbox and a running daemon', () => {
-  let stack: ReconcileStack;
+  let stack: ProcessStack;
   let writes: SimulatorWrites;
   let alpha: WireService;
   let beta: WireService;
@@ -39,7 +39,7 @@ describe('provisiond reconcile against a standalone sandbox and a running daemon
   let unmarkedBefore: string;
 
   before(async () => {
-    stack = await startReconcileStack(0.01);
+    stack = await startProcessStack({ timeScale: 0.01 });
     writes = new SimulatorWrites(stack.sandbox.connection);
     for (const [id, email] of [['rec-1', 'alpha@example.com'], ['rec-2', 'beta@example.com']] as const) {
       const created = await stack.api.createSite(id, email);

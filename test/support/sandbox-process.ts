@@ -232,6 +232,8 @@ export interface ProcessStack {
   readonly api: DaemonApi;
   readonly sandbox: SandboxProbe;
   readonly daemon: Started;
+  /** The daemon's environment: what `provisiond reconcile` needs to see the same database and sandbox. */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** SIGKILL both processes and remove the temp directory (database, connection file). */
   stop(): Promise<void>;
 }
@@ -300,10 +302,11 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   try {
     const sandbox = await startSandboxProcess(dir, options);
     children.push(sandbox.started);
-    const daemon = startScript('src/main.ts', [], daemonEnvironment(join(dir, 'provisiond.db'), sandbox.file));
+    const env = daemonEnvironment(join(dir, 'provisiond.db'), sandbox.file);
+    const daemon = startScript('src/main.ts', [], env);
     children.push(daemon);
     const url = await listeningUrl(daemon);
-    return { api: new DaemonApi(url), sandbox: new SandboxProbe(sandbox.connection), daemon, stop };
+    return { api: new DaemonApi(url), sandbox: new SandboxProbe(sandbox.connection), daemon, env, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -5,44 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMachine, not } from 'xstate';
+import { createMachine } from 'xstate';
 import { toMermaid } from '../../scripts/visualize/mermaid.js';
+import { sampleMachine } from './sample-machine.js';
 
-const sample = createMachine({
-  id: 'demo',
-  initial: 'idle',
-  on: { reset: '.idle', ping: { actions: 'log' } },
-  states: {
-    idle: { on: { go: 'work', poke: { actions: 'note' } } },
-    work: {
-      type: 'parallel',
-      onDone: 'finished',
-      states: {
-        a: { initial: 'one', states: { one: { on: { next: 'two' } }, two: { type: 'final' } } },
-        b: {
-          initial: 'running',
-          states: {
-            running: {
-              invoke: {
-                id: 'job',
-                src: 'job',
-                onDone: 'done',
-                onError: [{ guard: { type: 'mayRetry', params: { step: 'job' } }, target: 'running', reenter: true }, { target: '#demo.broken' }],
-              },
-            },
-            done: { type: 'final' },
-          },
-        },
-      },
-    },
-    check: { always: [{ guard: not('ok'), target: 'broken' }, { target: 'finished' }] },
-    waiting: { after: { 5000: 'check' } },
-    broken: {},
-    finished: { type: 'final' },
-  },
-});
-
-const text = toMermaid(sample, 'test/sample.ts');
+const text = toMermaid(sampleMachine, 'test/sample.ts');
 const lines = text.split('\n');
 
 /** The lines of the `state "<key>" as <id> { … }` block, by its id: all of them, or only its own (not its children's). */

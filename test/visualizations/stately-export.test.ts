@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { createMachine, not, type AnyStateMachine } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
 import { DRAWN_MACHINES } from '../../scripts/visualize/machines.js';
 import { toStatelyExport } from '../../scripts/visualize/stately.js';
 import { describeMachine } from './describe-machine.js';
+import { sampleMachine } from './sample-machine.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,42 +29,6 @@ function functionsIn(value: unknown, path: string, found: string[]): string[] {
   else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) functionsIn(item, `${path}.${key}`, found);
   return found;
 }
-
-/** Every construct the exporter knows, in one small machine. */
-const sample = createMachine({
-  id: 'demo',
-  initial: 'idle',
-  on: { reset: { target: '.idle', description: 'Back to the start.' } },
-  states: {
-    idle: { entry: ['greet'], on: { go: 'work', poke: { actions: [{ type: 'note', params: { loud: true } }] } } },
-    work: {
-      type: 'parallel',
-      onDone: 'finished',
-      states: {
-        a: { initial: 'one', states: { one: { on: { next: 'two' } }, two: { type: 'final' } } },
-        b: {
-          initial: 'running',
-          tags: ['busy'],
-          states: {
-            running: {
-              invoke: {
-                id: 'job',
-                src: 'job',
-                onDone: 'done',
-                onError: [{ guard: { type: 'mayRetry', params: { step: 'job' } }, target: 'running', reenter: true }, { target: '#demo.broken' }],
-              },
-            },
-            done: { type: 'final' },
-          },
-        },
-      },
-    },
-    check: { always: [{ guard: not('ok'), target: 'broken' }, { target: 'finished' }] },
-    waiting: { after: { 5000: 'check' } },
-    broken: { description: 'Gave up.' },
-    finished: { type: 'final' },
-  },
-});
 
 describe('Stately export', () => {
   for (const { name, machine } of DRAWN_MACHINES) {
@@ -85,16 +50,16 @@ describe('Stately export', () => {
       mkdirSync(join(dir, 'node_modules'));
       symlinkSync(join(ROOT, 'node_modules', 'xstate'), join(dir, 'node_modules', 'xstate'), 'dir');
       const file = join(dir, 'demo.stately.mjs');
-      writeFileSync(file, toStatelyExport(sample, 'test/sample.ts'));
+      writeFileSync(file, toStatelyExport(sampleMachine, 'test/sample.ts'));
       const loaded = await load(file, 'demo');
-      assert.deepEqual(describeMachine(loaded), describeMachine(sample));
+      assert.deepEqual(describeMachine(loaded), describeMachine(sampleMachine));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('writes targets the way a person would: sibling keys, .child, #id', () => {
-    const text = toStatelyExport(sample, 'test/sample.ts');
+    const text = toStatelyExport(sampleMachine, 'test/sample.ts');
     assert.match(text, /^import \{ createMachine \} from 'xstate';$/m);
     assert.match(text, /reset: \{ target: '\.idle', description: 'Back to the start\.' \}/);
     assert.match(text, /go: \{ target: 'work' \}/);
