@@ -1,5 +1,6 @@
 /** The persistence layer's entry points: one Store per connection, statements prepared once. */
 import { createActorStore } from './actor-store.js';
+import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { openDatabase } from './database.js';
 import type { Db } from './database.js';
 import { createDomainStore } from './domain-store.js';
@@ -27,12 +28,32 @@ export function createStore(db: Db): Store {
   };
 }
 
+export interface OpenStoreOptions {
+  /**
+   * `background`: WAL checkpoints run on a worker thread, never inside a commit (the daemon;
+   * background-checkpoints.ts). Default `automatic`: SQLite's own, for short-lived commands.
+   */
+  readonly checkpoints?: 'automatic' | 'background';
+  /** The background checkpointer failed; automatic checkpoints are back on. */
+  readonly onCheckpointFailure?: (reason: string) => void;
+}
+
 /** Open (creating if needed) the database file, migrate it, and build the Store. */
-export function openStore(path: string): Store {
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const db = openDatabase(path);
   try {
     migrate(db);
-    return createStore(db);
+    const store = createStore(db);
+    if (options.checkpoints !== 'background') return store;
+    const { onCheckpointFailure } = options;
+    const checkpoints = startBackgroundCheckpoints(db, onCheckpointFailure === undefined ? {} : { onFailure: onCheckpointFailure });
+    return {
+      ...store,
+      close: () => {
+        checkpoints.stop();
+        store.close();
+      },
+    };
   } catch (error) {
     db.close();
     throw error;

@@ -66,7 +66,7 @@ describe('the log format', () => {
       await harness.close();
     }
     const out = text();
-    assert.match(out, /incoming request/);
+    assert.match(out, /request completed/);
     assert.match(out, /token=\[redacted\]/);
     for (const secret of SECRETS) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   });
