@@ -46,7 +46,7 @@ function boundary(files, rules) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'visualizations/**', 'test-output/**', '.cache/**'] },
+  { ignores: ['node_modules/**', 'visualizations/**', 'test-output/**', '.cache/**', 'dist/**', 'dist-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

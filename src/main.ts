@@ -1,6 +1,10 @@
 /**
  * The composition root: configuration → SQLite → actor registry → HTTP/WebSocket server.
  * The only place that listens on a port; it installs the signal handlers (src/shutdown.ts).
+ *
+ * Modules only some configurations use are imported when chosen, not at load: the in-process
+ * sandbox (every simulator) and the reconciler. Each import at the top is paid by every boot
+ * (docs/performance.md §5).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,9 +22,8 @@ import { servicesInFlight } from './metrics/services-in-flight.js';
 import { installShutdown } from './shutdown.js';
 import { inspectRequested, startInspector } from './inspect.js';
 import { openStore } from './persistence/store.js';
-import { createSandbox, type Sandbox, type SandboxConnection } from './sandbox/sandbox.js';
+import type { Sandbox, SandboxConnection } from './sandbox/sandbox.js';
 import { readSandboxConnection } from './sandbox-connection.js';
-import { createReconciler, startReconcileLoop } from './reconcile-composition.js';
 import { buildApp } from './server/app.js';
 
 /**
@@ -72,6 +75,7 @@ async function connectSandbox(config: Config, logger: Logger): Promise<{ connect
     return { connection };
   }
   const { timeScale, sitePort } = config.sandbox;
+  const { createSandbox } = await import('./sandbox/sandbox.js');
   const sandbox = await createSandbox({
     ...(timeScale === undefined ? {} : { timeScale }),
     ...(sitePort === undefined ? {} : { sitePort }),
@@ -87,7 +91,11 @@ async function main(): Promise<void> {
   mkdirSync(dirname(config.dbPath), { recursive: true });
   const apiToken = resolveApiToken(config, logger);
   const target = await chooseTarget(config, logger);
-  const store = openStore(config.dbPath);
+  // Checkpoints (and their fsyncs) on a worker thread, never inside a request's commit.
+  const store = openStore(config.dbPath, {
+    checkpoints: 'background',
+    onCheckpointFailure: (reason) => logger.error({ reason }, 'background WAL checkpoints failed; SQLite checkpoints automatically again'),
+  });
   let storeOpen = true;
   const metrics = createMetrics();
   const effectsInFlight = new InFlightEffects();
@@ -124,9 +132,10 @@ async function main(): Promise<void> {
   readiness.markBooted();
 
   // Drift and orphans are looked for periodically; an in-process sandbox has nothing to drift.
-  const reconciler = config.reconcile.intervalMinutes === 0 ? undefined : createReconciler({ settings: target.settings, store, baseDomain: target.baseDomain, logger });
+  const reconciling = config.reconcile.intervalMinutes === 0 ? undefined : await import('./reconcile-composition.js');
+  const reconciler = reconciling?.createReconciler({ settings: target.settings, store, baseDomain: target.baseDomain, logger });
   const reconcileLoop =
-    reconciler === undefined ? undefined : startReconcileLoop({ reconciler, intervalMs: config.reconcile.intervalMinutes * 60_000, fix: config.reconcile.fix, logger });
+    reconciler === undefined ? undefined : reconciling?.startReconcileLoop({ reconciler, intervalMs: config.reconcile.intervalMinutes * 60_000, fix: config.reconcile.fix, logger });
 
   const system = () => ({ mode: target.mode, queues: infrastructure.queues(), liveServices: registry.size });
   const rateLimit = config.rateLimitPerMinute === 0 ? false : { max: config.rateLimitPerMinute, windowMs: 60_000 };
