@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
+import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import type { InspectionEvent, Observer } from 'xstate';
 import { WebSocket, WebSocketServer } from 'ws';
 
@@ -114,6 +114,9 @@ export async function startInspector(options: { readonly port?: number; readonly
     for (const message of sent) socket.send(message);
   });
 
+  // Loaded here, not at the top: a daemon started without --inspect (production) never pays
+  // for the package (~100 ms of boot, docs/performance.md §5).
+  const { createInspector } = await import('@statelyai/inspect');
   const inspector = createInspector({
     send(event) {
       const message = serialize(event);
