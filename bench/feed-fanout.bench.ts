@@ -20,13 +20,17 @@ import type { Benchmark, BenchOptions, Figure } from './benchmark.js';
 import type { Child } from './load/child.js';
 import type { LatencySummary } from './load/percentiles.js';
 import { watchSettled } from './load/settle-watch.js';
-import { BENCH_TOKEN, Processes, startBenchDaemon, usage, type Daemon } from './load/stack.js';
+import { BENCH_TOKEN, Processes, startBenchDaemon, usage, type Daemon, type DaemonUsage } from './load/stack.js';
 
 const TARGET_P99_MS = 50;
+/** The share of the target rate a run must reach for its p99 to count. */
+const MIN_RATE_SHARE = 0.9;
 
 interface Report extends LatencySummary {
   readonly closedEarly: number;
   readonly received: { readonly min: number; readonly max: number };
+  /** The subscriber process's CPU time over the phase. */
+  readonly cpuUs: number;
 }
 
 interface Phase {
@@ -34,12 +38,14 @@ interface Phase {
   /** Transitions committed per second while the phase ran. */
   readonly rate: number;
   readonly transitions: number;
+  /** Share of one core each process used over the phase: a share near 1 is the bottleneck. */
+  readonly cpu: { readonly daemon: number; readonly subscribers: number };
 }
 
 let nextId = 0;
 
-/** create-site requests at `perSecond`, on schedule, for `seconds`; resolves when all are answered. */
-async function createPaced(pool: Pool, perSecond: number, seconds: number): Promise<void> {
+/** create-site requests at `perSecond`, on schedule, for `seconds`; resolves with their count when all are answered. */
+async function createPaced(pool: Pool, perSecond: number, seconds: number): Promise<number> {
   const total = Math.max(1, Math.round(perSecond * seconds));
   const start = performance.now();
   const sent: Promise<number>[] = [];
@@ -63,23 +69,48 @@ async function createPaced(pool: Pool, perSecond: number, seconds: number): Prom
   }
   const refused = (await Promise.all(sent)).filter((status) => status !== 201);
   if (refused.length > 0) throw new Error(`${refused.length} create-site requests were refused (first: ${refused[0]})`);
+  return total;
 }
 
-async function phase(daemon: Daemon, pool: Pool, subscribers: Child, count: number, createsPerSecond: number, seconds: number): Promise<Phase> {
+const STALL_MS = 3000;
+
+/**
+ * Waits until the daemon has committed through `seq`. A create is answered before its actor
+ * runs (src/actors/start-queue.ts), so the answers say nothing about the transitions; the
+ * phase lasts until these are committed. Gives up once the seq stops moving for STALL_MS.
+ */
+async function committedThrough(daemon: Daemon, seq: number): Promise<DaemonUsage> {
+  let last = await usage(daemon);
+  let movedAt = performance.now();
+  while (last.lastSeq < seq && performance.now() - movedAt < STALL_MS) {
+    // Not faster: each question leaves an 'exit' listener on the child (bench/load/child.ts).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await usage(daemon);
+    if (now.lastSeq !== last.lastSeq) movedAt = performance.now();
+    last = now;
+  }
+  return last;
+}
+
+async function phase(daemon: Daemon, pool: Pool, subscribers: Child, count: number, perProvision: number, createsPerSecond: number, seconds: number): Promise<Phase> {
   const url = `${daemon.origin.replace(/^http/, 'ws')}/v1/events`;
   await subscribers.ask({ type: 'open', count, url, token: BENCH_TOKEN }, 'opened');
   const before = await usage(daemon);
   const start = performance.now();
-  await createPaced(pool, createsPerSecond, seconds);
-  // Instant effects: a provision's last transition follows its request by milliseconds.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const after = await usage(daemon);
-  const elapsed = (performance.now() - start - 300) / 1000;
+  const requests = await createPaced(pool, createsPerSecond, seconds);
+  const after = await committedThrough(daemon, before.lastSeq + Math.round(requests * perProvision));
+  const elapsed = (performance.now() - start) / 1000;
+  // The last transitions' delivery: what has not arrived by then shows as received < committed.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const report = await subscribers.ask<Report>({ type: 'report' }, 'report');
   await subscribers.ask({ type: 'close' }, 'closed');
   const transitions = after.lastSeq - before.lastSeq;
-  return { report, rate: transitions / elapsed, transitions };
+  const wall = elapsed * 1e6;
+  return { report, rate: transitions / elapsed, transitions, cpu: { daemon: (after.cpuUs - before.cpuUs) / wall, subscribers: report.cpuUs / wall } };
 }
+
+const cores = (phase: Phase): string =>
+  `CPU daemon ${(phase.cpu.daemon * 100).toFixed(0)} %, subscribers ${(phase.cpu.subscribers * 100).toFixed(0)} % of one core`;
 
 async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
   const targetRate = quick ? 200 : 1000;
@@ -89,7 +120,10 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
   // Both processes start at once; the subscribers are told where to connect when they open.
   const daemonPromise = startBenchDaemon(processes, 'instant', 'feed');
   daemonPromise.catch(() => undefined);
-  const subscribers = processes.start(fileURLToPath(new URL('./load/feed-subscribers.ts', import.meta.url)), [], { ipc: true });
+  // BENCH_CPU_PROF_DIR profiles the subscribers as well as the daemon (stack.ts).
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const subscribers = processes.start(fileURLToPath(new URL('./load/feed-subscribers.ts', import.meta.url)), [], { ipc: true, nodeArgs });
   let pool: Pool | undefined;
   try {
     const daemon = await daemonPromise;
@@ -106,15 +140,16 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
     const createsPerSecond = targetRate / perProvision;
     log(`feed fan-out: ${perProvision.toFixed(1)} transitions per provision → ${createsPerSecond.toFixed(1)} create-site/s for ${targetRate} transitions/s`);
 
-    const one = await phase(daemon, pool, subscribers, 1, createsPerSecond, seconds);
-    log(`feed fan-out: 1 subscriber at ${one.rate.toFixed(0)} transitions/s: p99 ${one.report.p99} ms`);
-    const many = await phase(daemon, pool, subscribers, fanOut, createsPerSecond, seconds);
-    log(`feed fan-out: ${fanOut} subscribers at ${many.rate.toFixed(0)} transitions/s: p99 ${many.report.p99} ms, received ${many.report.received.min}–${many.report.received.max} of ${many.transitions}, closed early ${many.report.closedEarly}`);
+    const one = await phase(daemon, pool, subscribers, 1, perProvision, createsPerSecond, seconds);
+    log(`feed fan-out: 1 subscriber at ${one.rate.toFixed(0)} transitions/s: p99 ${one.report.p99} ms; ${cores(one)}`);
+    const many = await phase(daemon, pool, subscribers, fanOut, perProvision, createsPerSecond, seconds);
+    log(`feed fan-out: ${fanOut} subscribers at ${many.rate.toFixed(0)} transitions/s: p99 ${many.report.p99} ms, received ${many.report.received.min}–${many.report.received.max} of ${many.transitions}, closed early ${many.report.closedEarly}; ${cores(many)}`);
     if (many.report.closedEarly > 0 || many.report.received.min < many.transitions) {
       log(`feed fan-out: NOTE ${many.report.closedEarly} subscribers were closed early; the fewest transitions received was ${many.report.received.min} of ${many.transitions}`);
     }
 
     await processes.stop(daemon.child);
+    await processes.stop(subscribers);
     const group = '6 feed fan-out';
     const ref = (value: number) => ({ name: `1 subscriber, same rate (${one.rate.toFixed(0)}/s)`, value });
     return [
@@ -125,7 +160,11 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
         unit: 'ms',
         reference: ref(one.report.p99),
         ratio: many.report.p99 / Math.max(1, one.report.p99),
-        target: { text: `p99 ≤ ${TARGET_P99_MS} ms`, met: many.report.p99 <= TARGET_P99_MS && many.report.closedEarly === 0 },
+        // Only at the rate the figure is about: a saturated daemon's p99 at a lower rate says nothing.
+        target: {
+          text: `p99 ≤ ${TARGET_P99_MS} ms at ≥ ${MIN_RATE_SHARE * targetRate}/s`,
+          met: many.report.p99 <= TARGET_P99_MS && many.report.closedEarly === 0 && many.rate >= MIN_RATE_SHARE * targetRate,
+        },
       },
       { group, name: 'delivery p50', value: many.report.p50, unit: 'ms', reference: ref(one.report.p50) },
       { group, name: 'delivery max', value: many.report.max, unit: 'ms', reference: ref(one.report.max) },

@@ -9,11 +9,17 @@
  * Bounded memory: during catch-up a page stops as soon as the socket holds more than
  * `maxBufferedBytes` unsent bytes and resumes (from the store, not from memory) once half of
  * it has drained; a client that drains nothing for `drainTimeoutMs` is closed. Live, a client
- * over the limit is closed at once with 1013 and reconnects with `since=<its last seq>`.
+ * over the limit is closed at once with 1013 and reconnects with `since=<its last seq>`. The
+ * limit counts the frames still waiting in the client's outbox (feed-outbox.ts) as unsent too.
+ *
+ * Every message goes through the outbox, as a frame (feed-frame.ts): the hello, transitions and
+ * log lines keep their order, and the outbox is written out before the feed closes the socket.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
 import type { LogView, ServiceRegistry, TransitionView } from '../actors/registry.types.js';
+import { jsonFrame } from './feed-frame.js';
+import type { Outbox } from './feed-outbox.js';
 import { transitionToWire } from './wire.js';
 
 export const CLOSE_GOING_AWAY = 1001;
@@ -36,22 +42,32 @@ export interface FeedClientOptions {
 }
 
 /**
- * The registry hands every live subscriber the same transition object in turn: encode its
- * message once, not once per subscriber. With 100 subscribers, serialising and UTF-8 encoding
- * per subscriber is work repeated 100 times for nothing (docs/performance.md, figure 6). One entry
- * is enough: the next transition replaces it. Catch-up pages read fresh objects and miss.
+ * The registry hands every live subscriber the same transition (and log line) object in turn:
+ * build its frame once, not once per subscriber. With 100 subscribers, serialising, encoding
+ * and framing per subscriber is work repeated 100 times for nothing (docs/performance.md,
+ * figure 6). One entry each is enough: the next one replaces it. Catch-up pages read fresh
+ * objects and miss.
  */
-let lastFrame: { readonly transition: TransitionView; readonly bytes: Buffer } | undefined;
+let lastTransition: { readonly transition: TransitionView; readonly frame: Buffer } | undefined;
+let lastLog: { readonly line: LogView; readonly frame: Buffer } | undefined;
 
 function transitionFrame(transition: TransitionView): Buffer {
-  if (lastFrame?.transition !== transition) {
-    lastFrame = { transition, bytes: Buffer.from(JSON.stringify({ type: 'transition', ...transitionToWire(transition) })) };
+  if (lastTransition?.transition !== transition) {
+    lastTransition = { transition, frame: jsonFrame({ type: 'transition', ...transitionToWire(transition) }) };
   }
-  return lastFrame.bytes;
+  return lastTransition.frame;
+}
+
+function logFrame(line: LogView): Buffer {
+  if (lastLog?.line !== line) {
+    lastLog = { line, frame: jsonFrame({ type: 'log', service_id: line.serviceId, at: line.at, line: line.line }) };
+  }
+  return lastLog.frame;
 }
 
 export function serveFeedClient(
   ws: WebSocket,
+  outbox: Outbox,
   registry: ServiceRegistry,
   options: FeedClientOptions,
   log: FastifyBaseLogger,
@@ -71,18 +87,20 @@ export function serveFeedClient(
     unsubscribeLogs?.();
     unsubscribeLogs = undefined;
     clearTimeout(timer);
+    outbox.discard();
   };
   const close = (code: number, reason: string): void => {
+    // What was accepted for sending goes out before the close frame.
+    outbox.flush();
     stop();
     ws.close(code, reason);
   };
   ws.on('close', stop);
   ws.on('error', (error) => log.warn({ err: error }, 'feed socket error'));
 
-  const overloaded = (): boolean => ws.bufferedAmount > maxBufferedBytes;
+  const overloaded = (): boolean => outbox.bufferedAmount > maxBufferedBytes;
   const send = (transition: TransitionView): void => {
-    // A text frame from bytes encoded once for every subscriber (see transitionFrame).
-    ws.send(transitionFrame(transition), { binary: false });
+    outbox.push(transitionFrame(transition));
     lastSent = transition.seq;
   };
 
@@ -98,14 +116,14 @@ export function serveFeedClient(
     if (finished || (serviceId !== undefined && line.serviceId !== serviceId)) return;
     if (ws.readyState !== WebSocket.OPEN) return stop();
     if (overloaded()) return close(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
-    ws.send(JSON.stringify({ type: 'log', service_id: line.serviceId, at: line.at, line: line.line }));
+    outbox.push(logFrame(line));
   };
 
   const waitForDrain = (): void => {
     const deadline = Date.now() + drainTimeoutMs;
     const poll = (): void => {
       if (finished) return;
-      if (ws.bufferedAmount <= Math.floor(maxBufferedBytes / 2)) return pump();
+      if (outbox.bufferedAmount <= Math.floor(maxBufferedBytes / 2)) return pump();
       if (Date.now() >= deadline) return close(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
       timer = setTimeout(poll, DRAIN_POLL_MS);
     };
@@ -152,8 +170,6 @@ export function serveFeedClient(
     }
   }
 
-  ws.send(
-    JSON.stringify({ type: 'hello', since: options.since, last_seq: options.lastSeq, service_id: serviceId ?? null }),
-  );
+  outbox.push(jsonFrame({ type: 'hello', since: options.since, last_seq: options.lastSeq, service_id: serviceId ?? null }));
   pump();
 }

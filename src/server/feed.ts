@@ -27,6 +27,7 @@ import type { ServiceRegistry } from '../actors/registry.types.js';
 import { BEARER_PROTOCOL_PREFIX, upgradeToken, type TokenCheck } from './auth.js';
 import { endWithError, toWireError, wireError, type WireError } from './error-handler.js';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, serveFeedClient } from './feed-client.js';
+import { FrameFlusher, Outbox } from './feed-outbox.js';
 import type { AddressLimit } from './rate-limit.js';
 import { SERVICE_ID_PATTERN } from './schemas.js';
 
@@ -40,6 +41,13 @@ export interface FeedOptions {
   readonly catchUpPageSize?: number;
   /** How long catch-up waits for a client to drain before closing it. Default 30 s. */
   readonly drainTimeoutMs?: number;
+  /**
+   * The shortest time between two rounds of writes to the clients, so the longest a frame waits
+   * for later ones to share its write (feed-outbox.ts); 0 = write after every commit. Default 5 ms.
+   */
+  readonly coalesceMs?: number;
+  /** Bytes waiting for one client that are written at once. Default 64 KiB. */
+  readonly coalesceBytes?: number;
 }
 
 /** Ends an unaccepted upgrade with a JSON error, as the HTTP routes would answer. */
@@ -117,7 +125,9 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
     drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
   };
   // Clients only listen; a small maxPayload keeps anything they send cheap to discard.
+  // permessage-deflate stays off: the outboxes write ready-made uncompressed frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, handleProtocols: chooseProtocol });
+  const flusher = new FrameFlusher({ maxWaitMs: options.coalesceMs ?? 5, maxBatchBytes: options.coalesceBytes ?? 64 * 1024 });
   const clients = new Set<WebSocket>();
   let closing = false;
 
@@ -171,7 +181,8 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
       ws.on('close', () => clients.delete(ws));
       try {
         const lastSeq = registry.lastSeq();
-        serveFeedClient(ws, registry, { ...settings, since: query.since ?? lastSeq, lastSeq, serviceId: query.serviceId, logs: query.logs }, app.log);
+        // The socket handleUpgrade was given is the one ws writes to: frames go there directly.
+        serveFeedClient(ws, new Outbox(ws, socket, flusher), registry, { ...settings, since: query.since ?? lastSeq, lastSeq, serviceId: query.serviceId, logs: query.logs }, app.log);
       } catch (error) {
         // This runs outside any request: an escaping error would crash the process.
         app.log.error({ err: error }, 'feed connection failed');
@@ -184,6 +195,8 @@ export function attachFeed(app: FastifyInstance, registry: ServiceRegistry, chec
   // server's close waits for every open socket, upgraded feed sockets included.
   app.addHook('preClose', (done) => {
     closing = true;
+    // Frames already accepted go out before the close frames.
+    flusher.flushAll();
     for (const ws of clients) {
       ws.close(CLOSE_GOING_AWAY, 'server shutting down');
       // A client that never answers the close frame must not hold the shutdown up.

@@ -245,3 +245,56 @@ test('closing the app closes feed sockets with 1001', async (t) => {
   assert.deepEqual(await client.closed, { code: 1001, reason: 'server shutting down' });
   assert.ok(Date.now() - started < 2_000);
 });
+
+test('many subscribers, their frames coalesced with a wait bound, each receive every transition once and in order; a filtered one only its service', async (t) => {
+  const h = createHarness({ app: { feed: { coalesceMs: 5 } } });
+  t.after(() => h.close());
+  const url = `ws://${await h.listen()}/v1/events?token=${TOKEN}`;
+  await createSettled(h, ['m0']);
+  const clients = await Promise.all(Array.from({ length: 8 }, () => FeedClient.connect(url)));
+  const filtered = await FeedClient.connect(`${url}&service_id=m2`);
+  const since = clients[0]?.hello.last_seq ?? 0;
+
+  // Concurrent creates: several transitions commit within one event-loop turn and share writes.
+  const ids = Array.from({ length: 6 }, (_, i) => `m${i + 1}`);
+  const created = await Promise.all(ids.map((id) => h.call({ method: 'POST', url: '/create-site', payload: siteBody(id) })));
+  assert.ok(created.every((response) => response.statusCode === 201));
+  for (const id of ids) await h.settled(id, 'active');
+
+  const truth = committedAfter(h, since);
+  for (const client of clients) {
+    await client.receivedThrough(truth.at(-1)?.seq ?? 0);
+    assert.deepEqual(seqs(client.transitions()), seqs(truth));
+    // The shared bytes decode to the same message for everyone.
+    assert.deepEqual(client.transitions(), clients[0]?.transitions());
+  }
+  const own = committedAfter(h, since, 'm2');
+  await filtered.receivedThrough(own.at(-1)?.seq ?? 0);
+  assert.deepEqual(seqs(filtered.transitions()), seqs(own));
+  await Promise.all([...clients, filtered].map((client) => client.close()));
+});
+
+test('a subscriber that stops reading is closed with 1013 while the others receive every transition', async (t) => {
+  // The default 1 MiB limit; 32 transitions of 512 KiB are 16 MiB, beyond the kernel's buffers.
+  const h = createHarness({ stack: { effects: largeFailures(512 * 1024) } });
+  t.after(() => h.close());
+  const url = `ws://${await h.listen()}/v1/events?token=${TOKEN}`;
+  const readers = [await FeedClient.connect(url), await FeedClient.connect(url)];
+  const stalled = await FeedClient.connect(url);
+  stalled.pauseReading();
+  // One at a time: the readers (in this process) get to read each 512 KiB transition before the
+  // next is committed, so only the stalled client falls behind by the limit.
+  for (let i = 0; i < 32; i++) await createSettled(h, [`w${i}`], 'failed');
+  stalled.resumeReading();
+
+  assert.deepEqual(await stalled.closed, { code: 1013, reason: 'slow consumer' });
+  const truth = committedAfter(h, stalled.hello.since);
+  const received = seqs(stalled.transitions());
+  assert.deepEqual(received, seqs(truth).slice(0, received.length));
+  assert.ok(received.length < truth.length);
+  for (const reader of readers) {
+    await reader.receivedThrough(truth.at(-1)?.seq ?? 0, 15_000);
+    assert.deepEqual(seqs(reader.transitions()), seqs(truth));
+    await reader.close();
+  }
+});
