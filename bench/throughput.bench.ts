@@ -87,7 +87,7 @@ async function provisionAll(processes: Processes, target: { sandboxFile: string 
 
 async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
   const n = quick ? 20 : 1000;
-  // Full mode: a window of 3 minutes (the sandbox run does not finish 1,000 in it, see docs).
+  // Full mode: a window of 3 minutes (1,000 settled in 95 s at load 5; docs/performance.md §3).
   const timeoutMs = quick ? 30_000 : 180_000;
   const processes = new Processes();
   try {

@@ -66,14 +66,19 @@ export function startChild(script: string, args: readonly string[], options: Chi
       }),
     ask: <T>(message: Record<string, unknown>, replyType: string, timeoutMs = 60_000) =>
       new Promise<T>((resolve, reject) => {
+        // Answered questions leave no listeners behind (a probe asks every few seconds).
+        const onExit = (): void => reject(exitedEarly(`answering ${String(message.type)}`));
         const onMessage = (reply: unknown): void => {
           if ((reply as { type?: unknown }).type !== replyType) return;
           child.off('message', onMessage);
+          child.off('exit', onExit);
+          clearTimeout(timer);
           resolve(reply as T);
         };
         child.on('message', onMessage);
-        child.once('exit', () => reject(exitedEarly(`answering ${String(message.type)}`)));
-        setTimeout(() => reject(new Error(`${script}: no ${replyType} within ${timeoutMs} ms`)), timeoutMs).unref();
+        child.once('exit', onExit);
+        const timer = setTimeout(() => reject(new Error(`${script}: no ${replyType} within ${timeoutMs} ms`)), timeoutMs);
+        timer.unref();
         child.send(message);
       }),
     kill: () =>

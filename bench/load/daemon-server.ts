@@ -11,7 +11,7 @@
  * daemon's work for the services, not its housekeeping.
  *
  * Environment: BENCH_DB, BENCH_TOKEN, BENCH_SANDBOX (a connection file) or BENCH_EFFECTS=instant.
- * IPC: `{type:'usage'}` → `{type:'usage', cpuUs, maxRssKiB, rssBytes, lastSeq, live}`.
+ * IPC: `{type:'usage'}` → `{type:'usage', cpuUs, maxRssKiB, rssBytes, lastSeq, live, queues}`.
  */
 import { pino } from 'pino';
 import { createServiceRegistry } from '../../src/actors/service-registry.js';
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       rssBytes: process.memoryUsage().rss,
       lastSeq: registry.lastSeq(),
       live: registry.size,
+      queues: infrastructure?.queues() ?? {},
     });
   });
   const stop = async (): Promise<void> => {

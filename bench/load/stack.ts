@@ -20,6 +20,8 @@ export interface DaemonUsage {
   readonly rssBytes: number;
   readonly lastSeq: number;
   readonly live: number;
+  /** Work running and waiting per system (empty with instant effects). */
+  readonly queues: Record<string, { readonly active: number; readonly pending: number }>;
 }
 
 export interface Daemon {
@@ -51,11 +53,19 @@ export class Processes {
 
 /** The bench sandbox (big loopback pool, Cloudflare limit lifted); resolves with its connection file. */
 export async function startSandbox(processes: Processes, timeScale: number): Promise<string> {
+  return (await startSandboxProcess(processes, timeScale)).file;
+}
+
+/** startSandbox, with the child too (to stop it on purpose, e.g. so its CPU profile is written). */
+export async function startSandboxProcess(processes: Processes, timeScale: number): Promise<{ file: string; child: Child }> {
   const file = join(processes.dir, 'sandbox.json');
   const sitePort = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = processes.start(script('./sandbox-server.ts'), ['--out', file, '--time-scale', String(timeScale), '--site-port', String(sitePort)]);
+  // BENCH_SANDBOX_CPU_PROF_DIR: profile the sandbox too (written when it is stopped with SIGTERM).
+  const profileDir = process.env.BENCH_SANDBOX_CPU_PROF_DIR;
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = processes.start(script('./sandbox-server.ts'), ['--out', file, '--time-scale', String(timeScale), '--site-port', String(sitePort)], { nodeArgs });
   await child.line((line) => line.msg === 'bench sandbox listening');
-  return file;
+  return { file, child };
 }
 
 /** daemon-server.ts against a sandbox connection file, or with every effect instant. */

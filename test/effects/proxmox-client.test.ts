@@ -84,13 +84,61 @@ describe('the Proxmox client', () => {
   it('keeps no more requests in flight than its limit and shows the queue', async () => {
     const { client } = pve.make({ concurrency: 2 });
     pve.faults.resetCounters();
-    pve.faults.inject({ op: 'proxmox.version.get', kind: 'latency', latencyMs: 30, times: 8 });
-    const all = Array.from({ length: 8 }, () => client.request('GET', '/version', undefined, signal));
+    pve.faults.inject({ op: 'proxmox.cluster.nextid', kind: 'latency', latencyMs: 30, times: 8 });
+    // Eight different reads: identical ones waiting for a slot would be sent once (below).
+    const all = Array.from({ length: 8 }, (_, i) => client.request('GET', '/cluster/nextid', { vmid: 5000 + i }, signal));
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(client.queue(), { active: 2, pending: 6 });
-    await Promise.all(all);
-    assert.equal(pve.faults.counts()['proxmox.version.get']?.maxInFlight, 2);
+    assert.deepEqual(await Promise.all(all), Array.from({ length: 8 }, (_, i) => String(5000 + i)));
+    assert.equal(pve.faults.counts()['proxmox.cluster.nextid']?.maxInFlight, 2);
     assert.deepEqual(client.queue(), { active: 0, pending: 0 });
+  });
+
+  it('sends identical reads that wait for a slot once, and never joins one already sent', async () => {
+    const { client } = pve.make({ concurrency: 1 });
+    pve.faults.resetCounters();
+    pve.faults.inject({ op: 'proxmox.version.get', kind: 'latency', latencyMs: 40, times: 1 });
+    // The first goes out at once; the four behind it wait for the slot and share one read.
+    const first = client.request('GET', '/version', undefined, signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = Array.from({ length: 4 }, () => client.request('GET', '/version', undefined, signal));
+    assert.deepEqual(client.queue(), { active: 1, pending: 1 });
+    const answers = await Promise.all([first, ...waiting]);
+    assert.equal(pve.faults.counts()['proxmox.version.get']?.calls, 2);
+    for (const answer of answers) assert.equal((answer as { release?: string }).release, '9.2');
+  });
+
+  it('lets a caller of a shared read leave at once while the others get the answer', async () => {
+    const { client } = pve.make({ concurrency: 1 });
+    pve.faults.resetCounters();
+    pve.faults.inject({ op: 'proxmox.version.get', kind: 'latency', latencyMs: 40, times: 1 });
+    const first = client.request('GET', '/version', undefined, signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const leaving = new AbortController();
+    const left = client.request('GET', '/version', undefined, leaving.signal);
+    const stays = client.request('GET', '/version', undefined, signal);
+    leaving.abort();
+    const error = await failure(left);
+    assert.deepEqual([error.code, error.retryable], ['UPSTREAM_TIMEOUT', true]);
+    await first;
+    assert.equal(((await stays) as { release?: string }).release, '9.2');
+    assert.equal(pve.faults.counts()['proxmox.version.get']?.calls, 2);
+  });
+
+  it('does not send a shared read every caller has left', async () => {
+    const { client } = pve.make({ concurrency: 1 });
+    pve.faults.resetCounters();
+    pve.faults.inject({ op: 'proxmox.version.get', kind: 'latency', latencyMs: 40, times: 1 });
+    const first = client.request('GET', '/version', undefined, signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const leaving = new AbortController();
+    const callers = [client.request('GET', '/version', undefined, leaving.signal), client.request('GET', '/version', undefined, leaving.signal)];
+    leaving.abort();
+    for (const caller of callers) assert.equal((await failure(caller)).code, 'UPSTREAM_TIMEOUT');
+    await first;
+    // A read asked after they left is a new one, not the abandoned read.
+    assert.equal(((await client.request('GET', '/version', undefined, signal)) as { release?: string }).release, '9.2');
+    assert.equal(pve.faults.counts()['proxmox.version.get']?.calls, 2);
   });
 
   it('sends booleans as 1/0 in form bodies', async () => {

@@ -67,6 +67,20 @@ describe('Proxmox container effects', () => {
     assert.equal(await pve.effects.containerStatus({ serviceId: SERVICE, vmid: 999 }, signal), null);
   });
 
+  it('tells the node of its own container from one listing and the config, refuses a foreign one', async () => {
+    pve.faults.resetCounters();
+    assert.equal(await pve.effects.containerNode({ serviceId: SERVICE, vmid: 900 }, signal), 'node1');
+    assert.deepEqual([pve.calls('proxmox.cluster.resources'), pve.calls('proxmox.lxc.config.get'), pve.calls('proxmox.lxc.status.current')], [1, 1, 0]);
+    assert.equal(await pve.effects.containerNode({ serviceId: SERVICE, vmid: 999 }, signal), null);
+    assert.equal((await failure(pve.effects.containerNode({ serviceId: 'other', vmid: 900 }, signal))).code, 'NOT_OURS');
+  });
+
+  it('reads the status from the node the ownership check found: one listing, not two', async () => {
+    pve.faults.resetCounters();
+    assert.equal((await pve.effects.containerStatus({ serviceId: SERVICE, vmid: 900 }, signal))?.node, 'node1');
+    assert.deepEqual([pve.calls('proxmox.cluster.resources'), pve.calls('proxmox.lxc.config.get'), pve.calls('proxmox.lxc.status.current')], [1, 1, 1]);
+  });
+
   it('changes memory in place and leaves an unchanged disk alone', async () => {
     await pve.effects.resizeContainer({ serviceId: SERVICE, vmid: 900, memoryMb: 2048, diskGb: 10, cores: 2 }, signal);
     assert.equal((await config(900)).memory, 2048);

@@ -5,6 +5,9 @@
  * overload only makes it slow). A GET that is lost in transit is asked again (read-retry.ts);
  * a write gets exactly one attempt: the machine owns those retries.
  *
+ * Identical GETs still waiting for a slot are sent once and answer every caller (see
+ * waiting-reads.ts: the listing of all guests was most of the queue under load).
+ *
  * Cancellation: a GET stops the moment the caller's signal aborts (task and state polls must
  * end at once). A POST/PUT/DELETE is atomic with respect to it: not sent if the signal has
  * already aborted, otherwise seen through to Proxmox's answer (bounded by the per-request
@@ -15,20 +18,26 @@
  * undici honours that and opens a fresh socket for the next request, so an error never
  * poisons the request after it.
  */
-import pLimit from 'p-limit';
 import { Pool } from 'undici';
 import { AppError } from '../../errors.js';
 import { retryRead } from '../read-retry.js';
 import { resolveConfig, type ProxmoxConfig } from './proxmox-config.js';
 import { cancelledAfterAnswer, classifyHttp, classifyTransport } from './errors.js';
+import { createOldestFirst } from './oldest-first.js';
+import { createRankedLimit } from './ranked-limit.js';
 import { tlsConnector } from './tls.js';
+import { createWaitingReads } from './waiting-reads.js';
 
 export type ParamValue = string | number | boolean | undefined;
 export type Params = Readonly<Record<string, ParamValue>>;
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ProxmoxClient {
-  request<T = unknown>(method: Method, path: string, params?: Params, signal?: AbortSignal): Promise<T>;
+  /**
+   * `about`: the VMID a request is for when neither path nor parameters name it (the guest
+   * listing read to locate one container); it only ranks the request (oldest-first.ts).
+   */
+  request<T = unknown>(method: Method, path: string, params?: Params, signal?: AbortSignal, about?: number): Promise<T>;
   /** Requests running and waiting for a slot, for the status page. */
   queue(): { readonly active: number; readonly pending: number };
   close(): Promise<void>;
@@ -75,7 +84,9 @@ export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
       ? { connect: tlsConnector({ connectTimeoutMs: Math.min(requestTimeoutMs, 10_000), ...(config.caFile === undefined ? {} : { caFile: config.caFile }), ...(config.fingerprint === undefined ? {} : { fingerprint: config.fingerprint }) }) }
       : { connect: { timeout: Math.min(requestTimeoutMs, 10_000) } }),
   });
-  const limit = pLimit(config.concurrency);
+  // Oldest container first, not first come first served (oldest-first.ts).
+  const limit = createRankedLimit(config.concurrency);
+  const ranks = createOldestFirst();
   const prefix = base.pathname.replace(/\/+$/, '');
   // Built once and never logged or put in an error message.
   const authorization = `PVEAPIToken=${config.tokenId}=${config.tokenSecret}`;
@@ -124,13 +135,21 @@ export function createProxmoxClient(options: ProxmoxConfig): ProxmoxClient {
     throw classifyHttp({ status, message, request: label, ...(body?.errors === undefined ? {} : { errors: body.errors }) });
   };
 
+  const reads = createWaitingReads(limit);
+  const cancelledRead = (label: string) => (gone: AbortSignal): Error => classifyTransport(gone.reason, label, gone);
+
   return {
-    request: <T>(method: Method, path: string, params?: Params, signal?: AbortSignal) => {
-      const once = () => limit(() => send(method, path, params, signal)) as Promise<T>;
-      // Each try waits for a slot of its own: a retry must not hold one while it pauses.
-      return method === 'GET' ? retryRead(once, signal) : once();
+    request: <T>(method: Method, path: string, params?: Params, signal?: AbortSignal, about?: number) => {
+      const rank = ranks.rank(method, path, params, about);
+      if (method !== 'GET') return limit(rank, () => send(method, path, params, signal)) as Promise<T>;
+      const encoded = encodeParams(params);
+      const key = encoded === '' ? path : `${path}?${encoded}`;
+      // Each try waits for a slot of its own (a retry must not hold one while it pauses), and
+      // joins the same read if one is still waiting for a slot (waiting-reads.ts).
+      const once = () => reads.read(key, rank, signal, (shared) => send(method, path, params, shared), cancelledRead(`GET ${path}`)) as Promise<T>;
+      return retryRead(once, signal);
     },
-    queue: () => ({ active: limit.activeCount, pending: limit.pendingCount }),
+    queue: () => ({ active: limit.activeCount, pending: limit.pendingCount + reads.behind }),
     close: () => pool.close(),
   };
 }

@@ -40,7 +40,8 @@ export class Containers {
 
   /** Where a guest with this VMID lives right now, or null. */
   async locate(vmid: number, signal?: AbortSignal): Promise<Located | null> {
-    const guests = await this.client.request<Record<string, unknown>[]>('GET', '/cluster/resources', { type: 'vm' }, signal);
+    // Ranked as a request about this container (oldest-first.ts), shared with other locates.
+    const guests = await this.client.request<Record<string, unknown>[]>('GET', '/cluster/resources', { type: 'vm' }, signal, vmid);
     const guest = guests.find((g) => Number(g.vmid) === vmid);
     if (guest === undefined) return null;
     return {
@@ -77,15 +78,20 @@ export class Containers {
     return found;
   }
 
-  /** A call on `/nodes/{node}/lxc/{vmid}<sub>` with the node resolved just before it. */
-  async call<T = unknown>(vmid: number, method: Method, sub: string, params?: Params, signal?: AbortSignal): Promise<T> {
-    const located = await this.locate(vmid, signal);
+  /**
+   * A call on `/nodes/{node}/lxc/{vmid}<sub>` with the node resolved just before it, or at
+   * `where` when the caller located the CT a moment ago in the same effect (one listing of
+   * every guest fewer; should HA have moved it in between, the call fails retryable as above).
+   */
+  async call<T = unknown>(vmid: number, method: Method, sub: string, params?: Params, signal?: AbortSignal, where?: Located): Promise<T> {
+    const located = where ?? (await this.locate(vmid, signal));
     if (located === null) throw gone(vmid);
     return this.client.request<T>(method, `${apiPath`/nodes/${located.node}/lxc/${vmid}`}${sub}`, params, signal);
   }
 
-  async status(vmid: number, signal?: AbortSignal): Promise<CtStatus & { readonly node: string }> {
-    const located = await this.locate(vmid, signal);
+  /** `status/current`, on the node just resolved or at `where` (see `call`). */
+  async status(vmid: number, signal?: AbortSignal, where?: Located): Promise<CtStatus & { readonly node: string }> {
+    const located = where ?? (await this.locate(vmid, signal));
     if (located === null) throw gone(vmid);
     const status = await this.client.request<CtStatus>('GET', apiPath`/nodes/${located.node}/lxc/${vmid}/status/current`, undefined, signal);
     return { ...status, node: located.node };

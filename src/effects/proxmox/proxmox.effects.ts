@@ -110,9 +110,11 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
   const takeSnapshot = async (input: ContainerRef, signal: AbortSignal): Promise<void> => {
     const ct = await cts.ours(input.vmid, input.serviceId, signal);
     if (ct === null) throw new AppError('UPSTREAM_REJECTED', `container ${input.vmid} does not exist: nothing to snapshot`, { system: 'proxmox' });
-    if (await snapshots.has(input.vmid, INITIAL_SNAPSHOT, signal)) return;
+    // Where the ownership check just found it: at the end of provisioning every container is
+    // snapshotted at once, and each listing of all guests costs O(guests) on both sides.
+    if (await snapshots.has(input.vmid, INITIAL_SNAPSHOT, signal, ct.located)) return;
     try {
-      const upid = await cts.call(input.vmid, 'POST', '/snapshot', { snapname: INITIAL_SNAPSHOT, description: marker(input.serviceId) }, signal);
+      const upid = await cts.call(input.vmid, 'POST', '/snapshot', { snapname: INITIAL_SNAPSHOT, description: marker(input.serviceId) }, signal, ct.located);
       await waitTask(client, config, upid, signal);
     } catch (error) {
       // A parallel run took it first (the name check runs inside the worker).
@@ -174,10 +176,12 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
     (await cts.inspect(input.vmid, input.serviceId, signal)).kind !== 'foreign';
 
   const containerStatus = async (input: ContainerRef, signal: AbortSignal): Promise<ContainerStatus | null> => {
-    if ((await cts.ours(input.vmid, input.serviceId, signal)) === null) return null;
+    const ct = await cts.ours(input.vmid, input.serviceId, signal);
+    if (ct === null) return null;
     let status;
     try {
-      status = await cts.status(input.vmid, signal);
+      // Where the ownership check just found it (the SSH effects ask this before each command).
+      status = await cts.status(input.vmid, signal, ct.located);
     } catch (error) {
       if (isMissing(error) && (await cts.locate(input.vmid, signal)) === null) return null;
       throw error;
@@ -193,6 +197,14 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
       node: status.node,
     };
   };
+
+  /**
+   * The node our container runs on now, null when it does not exist: what the SSH effects need
+   * before each command (HA may have moved it), without the `status/current` read that
+   * `containerStatus` adds — one listing (shared, client.ts) and the config for the ownership check.
+   */
+  const containerNode = async (input: ContainerRef, signal: AbortSignal): Promise<string | null> =>
+    (await cts.ours(input.vmid, input.serviceId, signal))?.located.node ?? null;
 
   /** Memory and cores to the plan's, the root disk grown to it; a smaller disk is DISK_SHRINK_REFUSED. */
   const resizeContainer = async (input: ResizeInput, signal: AbortSignal): Promise<void> => {
@@ -241,6 +253,7 @@ export function createProxmoxEffects(deps: ProxmoxEffectsDeps) {
     destroyContainer,
     vmidFree,
     containerStatus,
+    containerNode,
     resizeContainer,
     snapshotExists,
     restoreSnapshot,

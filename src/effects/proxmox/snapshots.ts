@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../errors.js';
 import { apiPath, type ProxmoxClient } from './client.js';
-import type { Containers } from './containers.js';
+import type { Containers, Located } from './containers.js';
 import { waitTask, type PollSettings } from './polling.js';
 
 /** The snapshot provisioning takes once the site is live; restore goes back to it. */
@@ -28,13 +28,14 @@ export class Snapshots {
   ) {}
 
   /** Names, oldest first, without the `current` pseudo-entry. */
-  async names(vmid: number, signal?: AbortSignal): Promise<string[]> {
-    const list = await this.cts.call<{ name?: unknown }[]>(vmid, 'GET', '/snapshot', undefined, signal);
+  async names(vmid: number, signal?: AbortSignal, where?: Located): Promise<string[]> {
+    const list = await this.cts.call<{ name?: unknown }[]>(vmid, 'GET', '/snapshot', undefined, signal, where);
     return list.map((s) => String(s.name ?? '')).filter((name) => name !== '' && name !== 'current');
   }
 
-  async has(vmid: number, name: string, signal?: AbortSignal): Promise<boolean> {
-    return (await this.names(vmid, signal)).includes(name);
+  /** `where`: the CT as the caller located it a moment ago (Containers.call). */
+  async has(vmid: number, name: string, signal?: AbortSignal, where?: Located): Promise<boolean> {
+    return (await this.names(vmid, signal, where)).includes(name);
   }
 
   /**
