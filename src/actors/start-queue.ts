@@ -8,6 +8,12 @@
  * so requests that arrive meanwhile are read and answered between slices instead of waiting
  * behind a burst of starts.
  *
+ * Under overload (`busy()`: the event loop was nearly never idle lately) the queue starts one
+ * service per `busyPauseMs`. A started service costs several times its start in building
+ * (transitions, effect calls); starting them as fast as they are accepted would let the
+ * building of earlier services crowd out the requests still arriving. Throttled, webhooks are
+ * answered promptly through a burst and the builds catch up after it.
+ *
  * Nothing here is durable and nothing needs to be: a service recorded without a snapshot is
  * started afresh at boot (ActorRegistry.boot), so a crash loses no accepted service.
  */
@@ -15,16 +21,29 @@ import { performance } from 'node:perf_hooks';
 
 /** Long enough to amortise the turn, short enough to stay well under a request's latency budget. */
 const DEFAULT_SLICE_MS = 4;
+/** One start per pause under overload: about 50 a second, a small share of a busy loop. */
+const DEFAULT_BUSY_PAUSE_MS = 20;
+
+export interface StartQueueOptions {
+  readonly sliceMs?: number;
+  /** The process is overloaded right now: start one and pause. Default: never. */
+  readonly busy?: () => boolean;
+  readonly busyPauseMs?: number;
+}
 
 export class StartQueue<Input> {
   private readonly waiting = new Map<string, Input>();
   private readonly start: (serviceId: string, input: Input) => void;
   private readonly sliceMs: number;
-  private scheduled: NodeJS.Immediate | null = null;
+  private readonly busy: () => boolean;
+  private readonly busyPauseMs: number;
+  private scheduled: { readonly cancel: () => void } | null = null;
 
-  constructor(start: (serviceId: string, input: Input) => void, options: { readonly sliceMs?: number } = {}) {
+  constructor(start: (serviceId: string, input: Input) => void, options: StartQueueOptions = {}) {
     this.start = start;
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    this.busy = options.busy ?? (() => false);
+    this.busyPauseMs = options.busyPauseMs ?? DEFAULT_BUSY_PAUSE_MS;
   }
 
   get size(): number {
@@ -33,7 +52,7 @@ export class StartQueue<Input> {
 
   enqueue(serviceId: string, input: Input): void {
     this.waiting.set(serviceId, input);
-    this.scheduled ??= setImmediate(() => this.drain());
+    if (this.scheduled === null) this.schedule();
   }
 
   /**
@@ -56,19 +75,30 @@ export class StartQueue<Input> {
   /** Forget every waiting start (shutdown): each is started at the next boot. */
   clear(): void {
     this.waiting.clear();
-    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    this.scheduled?.cancel();
     this.scheduled = null;
   }
 
-  private drain(): void {
+  /** The next slice: on the next turn, or after a pause when the process is overloaded. */
+  private schedule(): void {
+    if (this.busy()) {
+      const timer = setTimeout(() => this.drain(true), this.busyPauseMs);
+      this.scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(() => this.drain(false));
+      this.scheduled = { cancel: () => clearImmediate(immediate) };
+    }
+  }
+
+  private drain(throttled: boolean): void {
     this.scheduled = null;
     const until = performance.now() + this.sliceMs;
     // Oldest first: a Map iterates in insertion order.
     for (const [serviceId, input] of this.waiting) {
       this.waiting.delete(serviceId);
       this.start(serviceId, input);
-      if (performance.now() >= until) break;
+      if (throttled || performance.now() >= until) break;
     }
-    if (this.waiting.size > 0) this.scheduled = setImmediate(() => this.drain());
+    if (this.waiting.size > 0) this.schedule();
   }
 }
