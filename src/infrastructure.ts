@@ -88,9 +88,10 @@ export function buildInfrastructure(settings: InfrastructureSettings, hooks: Inf
     client: sshClient,
     // HA may have moved the container: ask Proxmox where it runs before each command.
     resolveNode: async (serviceId, vmid, signal) => {
-      const status = await proxmox.containerStatus({ serviceId, vmid }, signal);
-      if (status === null) throw new AppError('NOT_READY', `container ${vmid} does not exist (yet)`, { retryable: true, system: 'proxmox' });
-      return status.node;
+      // The ownership check and the node, without a status read: SSH needs only where it runs.
+      const node = await proxmox.containerNode({ serviceId, vmid }, signal);
+      if (node === null) throw new AppError('NOT_READY', `container ${vmid} does not exist (yet)`, { retryable: true, system: 'proxmox' });
+      return node;
     },
     onOutput: hooks.onOutput,
     ...(settings.installer?.wordpressUrl === undefined ? {} : { wordpressUrl: settings.installer.wordpressUrl }),
