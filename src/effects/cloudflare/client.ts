@@ -12,7 +12,8 @@
  * keeps a record whose request we abandoned on the wire, and the deletion that runs next would
  * list the name before the record exists and leave it behind.
  */
-import Cloudflare from 'cloudflare';
+import type Cloudflare from 'cloudflare';
+import { APIConnectionTimeoutError, APIUserAbortError, RateLimitError } from 'cloudflare/core/error';
 import pLimit from 'p-limit';
 import { AppError } from '../../errors.js';
 import { retryRead } from '../read-retry.js';
@@ -62,7 +63,20 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const budget = new RequestBudget(options.budget ?? DEFAULT_BUDGET, now);
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const sdk = new Cloudflare({
+  // Loaded on the first call: the SDK's ~1,100 modules cost about a second of every boot
+  // (docs/performance.md §5), and a daemon that never reaches Cloudflare need not pay it.
+  let sdk: Promise<Cloudflare> | undefined;
+  const loadSdk = async (): Promise<Cloudflare> => {
+    try {
+      const { default: CloudflareSdk } = await import('cloudflare');
+      return new CloudflareSdk(sdkOptions);
+    } catch (error) {
+      // Not remembered: the next call tries again.
+      sdk = undefined;
+      throw error;
+    }
+  };
+  const sdkOptions = {
     apiToken: options.apiToken,
     // Explicit nulls: otherwise CLOUDFLARE_API_KEY / CLOUDFLARE_EMAIL from the environment add
     // legacy auth headers, which Cloudflare prefers over the Bearer token (NOTES §5).
@@ -74,12 +88,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     maxRetries: 0,
     timeout,
     // Failures reach the caller as AppErrors; the SDK's own console output would only duplicate them.
-    logLevel: 'off',
-  });
+    logLevel: 'off' as const,
+  };
 
   const attempt = async <T>(kind: RequestKind, operation: string, signal: AbortSignal, send: (sdk: Cloudflare, options: RequestOptions) => PromiseLike<T>): Promise<T> => {
     // Nothing is sent (or budgeted) for a caller that has gone already (it may have waited for a slot).
-    if (signal.aborted) throw classify(new Cloudflare.APIUserAbortError(), operation, timeout, now());
+    if (signal.aborted) throw classify(new APIUserAbortError(), operation, timeout, now());
     const decision = budget.take();
     if (!decision.allowed) {
       // We never wait here: the machine owns backoff, and the wait can be minutes.
@@ -97,16 +111,17 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
     const deadline = kind === 'write' ? AbortSignal.timeout(timeout) : undefined;
     let result: T;
     try {
-      result = await send(sdk, { signal: deadline ?? signal, timeout, maxRetries: 0 });
+      sdk ??= loadSdk();
+      result = await send(await sdk, { signal: deadline ?? signal, timeout, maxRetries: 0 });
     } catch (error) {
-      if (error instanceof Cloudflare.RateLimitError) {
+      if (error instanceof RateLimitError) {
         // Cloudflare blocks every call for a while after a 429; calling again only extends it.
         budget.blockFor(retryAfterMs(error.headers, now()) ?? budget.limit.windowMs);
       }
       if (deadline !== undefined && signal.aborted) throw cancelledWrite(operation, signal.reason);
       // The SDK reports its options' signal as a user abort: for a write that is our deadline.
-      if (deadline?.aborted === true && error instanceof Cloudflare.APIUserAbortError) {
-        throw classify(new Cloudflare.APIConnectionTimeoutError(), operation, timeout, now());
+      if (deadline?.aborted === true && error instanceof APIUserAbortError) {
+        throw classify(new APIConnectionTimeoutError(), operation, timeout, now());
       }
       throw classify(error, operation, timeout, now());
     }

@@ -4,7 +4,9 @@
  * `errors[].code` says more than the status does, so both are read — never the message text,
  * which is the raw body (reference NOTES §5, rule 11).
  */
-import Cloudflare from 'cloudflare';
+// The error classes alone: the SDK's entry point loads ~1,100 modules (~1 s of boot), and the
+// client loads it only on its first call (client.ts).
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'cloudflare/core/error';
 import { AppError, type ErrorCode } from '../../errors.js';
 
 export const SYSTEM = 'cloudflare';
@@ -23,7 +25,7 @@ export const RECORD_GONE_CODE = 81044;
 const AUTH_CODES: readonly number[] = [9109, 9103, 9106, 1000, 10000, 6003, 6111, 6102, 6103];
 
 export function errorCodes(error: unknown): number[] {
-  if (!(error instanceof Cloudflare.APIError)) return [];
+  if (!(error instanceof APIError)) return [];
   return (error.errors ?? []).flatMap((entry) => (typeof entry.code === 'number' ? [entry.code] : []));
 }
 
@@ -44,7 +46,7 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
 }
 
 /** The envelope's errors as `code: message` text (Cloudflare's own words; never a secret). */
-function describe(error: InstanceType<typeof Cloudflare.APIError>): string {
+function describe(error: InstanceType<typeof APIError>): string {
   const parts = (error.errors ?? []).map((entry) => `${entry.code}: ${entry.message}`);
   return parts.length > 0 ? parts.join('; ') : 'no error details';
 }
@@ -72,10 +74,10 @@ export function classify(error: unknown, operation: string, timeoutMs: number, n
     new AppError(code, `cloudflare ${operation}: ${message}`, { retryable, system: SYSTEM, cause: error, ...(details && { details }) });
 
   // Order matters: the timeout error extends the connection error, which extends APIError.
-  if (error instanceof Cloudflare.APIConnectionTimeoutError) return fail('UPSTREAM_TIMEOUT', true, `no answer within ${timeoutMs} ms`);
-  if (error instanceof Cloudflare.APIUserAbortError) return fail('UPSTREAM_UNAVAILABLE', true, 'cancelled before an answer arrived', { aborted: true });
-  if (error instanceof Cloudflare.APIConnectionError) return fail('UPSTREAM_UNAVAILABLE', true, 'connection failed');
-  if (!(error instanceof Cloudflare.APIError)) {
+  if (error instanceof APIConnectionTimeoutError) return fail('UPSTREAM_TIMEOUT', true, `no answer within ${timeoutMs} ms`);
+  if (error instanceof APIUserAbortError) return fail('UPSTREAM_UNAVAILABLE', true, 'cancelled before an answer arrived', { aborted: true });
+  if (error instanceof APIConnectionError) return fail('UPSTREAM_UNAVAILABLE', true, 'connection failed');
+  if (!(error instanceof APIError)) {
     return fail('INTERNAL', false, error instanceof Error ? error.message : String(error));
   }
 
