@@ -68,6 +68,7 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
       if (good !== result.sent) throw new Error(`${what}: ${good} of ${result.sent} succeeded; statuses ${JSON.stringify(result.statuses)}, errors ${result.errors} (${result.firstError ?? '—'})`);
     }
     log(`webhook latency: generator lag max ${create.lagMaxMs.toFixed(1)} ms; create-site phase took ${(create.elapsedMs / 1000).toFixed(1)} s`);
+    log(`webhook latency: worst create-site per second of the phase (ms): ${create.worstPerSecondMs.join(' ')}`);
     await processes.stop(daemon.child, 15_000);
     const group = '4 webhook latency';
     const reference = (pick: (r: LoadResult) => number) => ({ name: `GET /livez, same rate, same daemon`, value: pick(livez) });

@@ -169,6 +169,10 @@ async function main(): Promise<void> {
   });
   await app.listen({ host: config.host, port: config.port });
   logger.info({ db: config.dbPath, address: app.server.address() }, 'provisiond is listening');
+  // The Cloudflare SDK (~1,100 modules) is left out of the boot to be ready sooner; loaded on
+  // the first DNS call instead, its evaluation would stall every request around the first
+  // provision for a second or more (docs/performance.md §4). Loaded now, while nothing waits.
+  setImmediate(() => void import('cloudflare').catch((error: unknown) => logger.warn({ err: error }, 'preloading the Cloudflare SDK failed; it loads on first use')));
 }
 
 main().catch((error: unknown) => {

@@ -38,6 +38,8 @@ export interface LoadResult extends LatencySummary {
   readonly firstError: string | null;
   readonly lagMaxMs: number;
   readonly elapsedMs: number;
+  /** The worst latency of the requests due in each second of the phase: where a tail came from. */
+  readonly worstPerSecondMs: readonly number[];
 }
 
 async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<LoadResult> {
@@ -45,6 +47,7 @@ async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<Loa
   const total = Math.max(1, Math.round(plan.rate * plan.seconds));
   const intervalMs = 1000 / plan.rate;
   const latencies: number[] = [];
+  const worstPerSecondMs: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
   let firstError: string | null = null;
@@ -63,7 +66,10 @@ async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<Loa
           body: JSON.stringify({ service_id: `${plan.idPrefix ?? 'bench-'}${i}`, email: `user${i}@example.com`, plan: 'basic', public_ip: '203.0.113.10' }),
         });
       await response.body.dump();
-      latencies.push(performance.now() - dueAt);
+      const latency = performance.now() - dueAt;
+      latencies.push(latency);
+      const second = Math.floor((i * intervalMs) / 1000);
+      worstPerSecondMs[second] = Math.max(worstPerSecondMs[second] ?? 0, latency);
       statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
     } catch (error) {
       errors++;
@@ -90,7 +96,7 @@ async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<Loa
     tick();
   });
   const elapsedMs = performance.now() - start;
-  return { ...summarize(latencies), sent: total, statuses, errors, firstError, lagMaxMs, elapsedMs };
+  return { ...summarize(latencies), sent: total, statuses, errors, firstError, lagMaxMs, elapsedMs, worstPerSecondMs: Array.from(worstPerSecondMs, (ms) => Math.round(ms ?? 0)) };
 }
 
 async function run(plan: LoadPlan): Promise<LoadResult[]> {

@@ -8,8 +8,8 @@
  * so requests that arrive meanwhile are read and answered between slices instead of waiting
  * behind a burst of starts.
  *
- * Under overload (`busy()`: the event loop was nearly never idle lately) the queue starts one
- * service per `busyPauseMs`. A started service costs several times its start in building
+ * Under overload (`busy()`: the event loop was busy most of the last few milliseconds) the
+ * queue starts one service per `busyPauseMs`. A started service costs several times its start in building
  * (transitions, effect calls); starting them as fast as they are accepted would let the
  * building of earlier services crowd out the requests still arriving. Throttled, webhooks are
  * answered promptly through a burst and the builds catch up after it.
@@ -21,8 +21,12 @@ import { performance } from 'node:perf_hooks';
 
 /** Long enough to amortise the turn, short enough to stay well under a request's latency budget. */
 const DEFAULT_SLICE_MS = 4;
-/** One start per pause under overload: about 50 a second, a small share of a busy loop. */
-const DEFAULT_BUSY_PAUSE_MS = 20;
+/**
+ * One start per pause under overload: two a second. A build costs ~40 ms of CPU against the
+ * zero-latency sandbox (docs/performance.md §3), about 30 accepts' worth, so even 50 starts a
+ * second would outgrow any burst's spare CPU.
+ */
+const DEFAULT_BUSY_PAUSE_MS = 500;
 
 export interface StartQueueOptions {
   readonly sliceMs?: number;
