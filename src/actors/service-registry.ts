@@ -26,7 +26,6 @@ import { CancelledEffects } from './cancelled-effects.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
-import { EventLoopLoad } from './event-loop-load.js';
 import { RestTimers } from './rest-timers.js';
 import { StartQueue } from './start-queue.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
@@ -66,11 +65,6 @@ export interface RegistryOptions {
 
 const DEFAULT_VERIFICATION_WINDOW_MS = 72 * 3_600_000;
 const DEFAULT_PASSIVATE_AFTER_MS = 30_000;
-/**
- * Event-loop utilisation above which new actors are started slowly (start-queue.ts). With builds
- * held back, accepting 500 creates/s alone answered with a p99 of 14 ms (docs/performance.md §4).
- */
-const OVERLOADED_UTILIZATION = 0.7;
 
 export interface BootReport {
   /** Actors restored from their last committed snapshot. */
@@ -100,19 +94,13 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly lookups: EventLookups;
   /** Accepted services whose actors are not started yet. */
   private readonly starts: StartQueue<ServiceInput>;
-  /** Throttles starts while the process is overloaded (start-queue.ts). */
-  // Sampled every 20 ms: at the start of a burst, every start let through before the load
-  // shows costs a build's CPU (~30 accepts) a moment later.
-  private readonly load = new EventLoopLoad(20);
   private closing = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.idle = new RestTimers(options.passivateAfterMs ?? DEFAULT_PASSIVATE_AFTER_MS);
-    this.starts = new StartQueue<ServiceInput>((serviceId, input) => this.startAccepted(serviceId, input), {
-      busy: () => this.load.utilization > OVERLOADED_UTILIZATION,
-    });
+    this.starts = new StartQueue<ServiceInput>((serviceId, input) => this.startAccepted(serviceId, input));
     const { store } = options;
     const serviceEffects = options.effects?.service ?? {};
     this.lookups = {
@@ -298,7 +286,6 @@ export class ActorRegistry implements ServiceRegistry {
     this.closing = true;
     // Services accepted but not yet started are started by the next boot (no snapshot yet).
     this.starts.clear();
-    this.load.stop();
     this.idle.clear();
     for (const service of this.live.values()) service.stop();
     this.live.clear();

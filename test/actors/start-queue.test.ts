@@ -56,19 +56,4 @@ describe('start queue', () => {
     assert.deepEqual(started, ['b'], 'nothing started after clear');
     assert.equal(queue.size, 0);
   });
-
-  it('starts one service per pause while the process is overloaded, and all at once again when it is not', async () => {
-    const started: string[] = [];
-    let busy = true;
-    const queue = new StartQueue<null>((id) => started.push(id), { busy: () => busy, busyPauseMs: 30 });
-    for (const id of ['a', 'b', 'c', 'd']) queue.enqueue(id, null);
-    await nextTurn();
-    await nextTurn();
-    assert.deepEqual(started, [], 'an overloaded process starts nothing on the next turn');
-    while (started.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.deepEqual(started, ['a'], 'one per pause');
-    busy = false;
-    while (queue.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.deepEqual(started, ['a', 'b', 'c', 'd']);
-  });
 });
