@@ -20,6 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { Benchmark, BenchOptions, Figure } from './benchmark.js';
+import { createSites } from './load/create-sites.js';
 import { watchSettled } from './load/settle-watch.js';
 import { BENCH_TOKEN, Processes, startBenchDaemon, startSandbox, usage } from './load/stack.js';
 
@@ -46,18 +47,7 @@ async function provisionAll(processes: Processes, target: { sandboxFile: string 
   try {
     const before = await usage(daemon);
     const start = performance.now();
-    const statuses = await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const response = await pool.request({
-          method: 'POST',
-          path: '/create-site',
-          headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ service_id: `tp-${i}`, email: `tp${i}@example.com`, plan: 'basic', public_ip: '203.0.113.10' }),
-        });
-        await response.body.dump();
-        return response.statusCode;
-      }),
-    );
+    const statuses = await createSites(pool, n);
     const refused = statuses.filter((status) => status !== 201);
     if (refused.length > 0) throw new Error(`${refused.length} of ${n} create-site requests were refused (first: ${refused[0]})`);
     // A run that does not finish within the window is measured over the window: what settled,

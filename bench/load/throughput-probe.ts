@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
+import { createSites } from './create-sites.js';
 import { watchSettled } from './settle-watch.js';
 import { BENCH_TOKEN, Processes, startBenchDaemon, startSandboxProcess, usage } from './stack.js';
 
@@ -60,17 +61,7 @@ async function main(): Promise<void> {
         process.stderr.write(`t=${t}s active=${watch.active} seq=${u.lastSeq} queues=${JSON.stringify(u.queues)}\n`);
       });
     }, 5000);
-    await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const response = await pool.request({
-          method: 'POST',
-          path: '/create-site',
-          headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ service_id: `tp-${i}`, email: `tp${i}@example.com`, plan: 'basic', public_ip: '203.0.113.10' }),
-        });
-        await response.body.dump();
-      }),
-    );
+    await createSites(pool, n);
     await watch.until(n, windowMs).catch((error: unknown) => process.stderr.write(`${String(error)}\n`));
     const seconds = (performance.now() - start) / 1000;
     clearInterval(sampler);
