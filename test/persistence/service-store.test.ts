@@ -231,3 +231,29 @@ describe('services.list(), get() and count()', () => {
     assert.equal(store.services.count(), 2);
   });
 });
+
+describe('allocation when a pool is moved inside a block', () => {
+  test('values held outside the new range are never handed out, and a freed value inside it is found again', (t) => {
+    const { store } = tempStore(t);
+    const vmids = { first: 5_000, last: 5_999 };
+    const old = policy({ ipPool: { first: '127.4.0.1', last: '127.4.0.20' }, vmidRange: vmids });
+    for (let i = 0; i < 20; i++) store.services.create(newService(`old${i}`), old, i);
+    // The pool moves up within the same block: .1–.9 stay held by services outside it.
+    const moved = policy({ ipPool: { first: '127.4.0.10', last: '127.4.0.30' }, vmidRange: vmids });
+    const added = Array.from({ length: 10 }, (_, i) => store.services.create(newService(`new${i}`), moved, 100 + i).record.privateIp);
+    assert.deepEqual([added[0], added.at(-1)], ['127.4.0.21', '127.4.0.30']);
+    assert.throws(() => store.services.create(newService('none'), moved, 200), isAppError('IP_POOL_EXHAUSTED'));
+    // Its block holds 30 live values against 21 in the range: only a count of the range finds the hole.
+    store.services.releaseAllocation('old14', 300);
+    assert.equal(store.services.create(newService('again'), moved, 301).record.privateIp, '127.4.0.15');
+  });
+
+  test('a full edge block is passed over for the next block', (t) => {
+    const { store } = tempStore(t);
+    const edge = policy({ ipPool: { first: '127.5.0.1', last: '127.5.1.255' }, vmidRange: { first: 6_000, last: 6_999 } });
+    const records = Array.from({ length: 256 }, (_, i) => store.services.create(newService(`f${i}`), edge, i).record);
+    assert.deepEqual([records[254]?.privateIp, records[255]?.privateIp], ['127.5.0.255', '127.5.1.0']);
+    store.services.releaseAllocation('f3', 1_000);
+    assert.equal(store.services.create(newService('back'), edge, 1_001).record.privateIp, '127.5.0.4');
+  });
+});
