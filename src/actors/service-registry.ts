@@ -13,6 +13,7 @@
  * committed snapshot, as a restart would; views read that snapshot meanwhile.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { InspectionEvent, Observer } from 'xstate';
 import { AppError } from '../errors.js';
@@ -26,6 +27,7 @@ import { CancelledEffects } from './cancelled-effects.js';
 import { createDurableTimer } from './durable-timer.js';
 import { toActorLogic, undoFromEffects, wrapEffect, type DomainEffectFunctions, type ServiceEffectFunctions } from './effect-actors.js';
 import { settle, storedError, type StoredOutcome } from './inbox-outcome.js';
+import { BuildPacer, type BuildPacerOptions } from './build-pacer.js';
 import { RestTimers } from './rest-timers.js';
 import { StartQueue } from './start-queue.js';
 import { LiveService, type ServiceSnapshot } from './live-service.js';
@@ -61,6 +63,8 @@ export interface RegistryOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** How long a service stays at rest before its actor is stopped (passivated). Default 30 s. */
   readonly passivateAfterMs?: number;
+  /** How effects yield to arriving commands under a burst (build-pacer.ts). */
+  readonly pacing?: BuildPacerOptions;
 }
 
 const DEFAULT_VERIFICATION_WINDOW_MS = 72 * 3_600_000;
@@ -94,15 +98,21 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly lookups: EventLookups;
   /** Accepted services whose actors are not started yet. */
   private readonly starts: StartQueue<ServiceInput>;
+  /** Effects and new starts wait their turn while commands arrive. */
+  private readonly pacer: BuildPacer;
   private closing = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.idle = new RestTimers(options.passivateAfterMs ?? DEFAULT_PASSIVATE_AFTER_MS);
-    this.starts = new StartQueue<ServiceInput>((serviceId, input) => this.startAccepted(serviceId, input));
+    this.pacer = new BuildPacer(options.pacing);
+    this.starts = new StartQueue<ServiceInput>((serviceId, input) => this.startAccepted(serviceId, input), {
+      admit: () => this.pacer.tryStart(),
+    });
+    this.pacer.onStartRoom(() => this.starts.resume());
     const { store } = options;
-    const serviceEffects = options.effects?.service ?? {};
+    const serviceEffects = paced(options.effects?.service ?? {}, this.pacer);
     this.lookups = {
       domainOwner: (domain) => store.domains.owner(domain),
       newToken: options.newToken ?? (() => randomBytes(16).toString('hex')),
@@ -111,14 +121,17 @@ export class ActorRegistry implements ServiceRegistry {
     };
     const timer = createDurableTimer(this.now);
     const cancelled = new CancelledEffects();
-    const domain = domainMachine.provide({ actors: { ...toActorLogic(options.effects?.domain ?? {}, cancelled), sleepUntil: timer } as never });
+    const domain = domainMachine.provide({ actors: { ...toActorLogic(paced(options.effects?.domain ?? {}, this.pacer), cancelled), sleepUntil: timer } as never });
     this.machine = serviceMachine.provide({
       actors: {
         ...toActorLogic(serviceEffects, cancelled),
         undoStep: undoFromEffects(serviceEffects, cancelled),
         // Allocation is committed with the service record (one transaction, see execute);
         // the machine's step reads it back, so a resumed actor finds the same allocation.
-        allocate: wrapEffect(async ({ serviceId }: { serviceId: string }, signal: AbortSignal) => this.confirmAllocation(serviceId, signal)),
+        allocate: wrapEffect(async ({ serviceId }: { serviceId: string }, signal: AbortSignal) => {
+          await this.pacer.turn(signal);
+          return this.confirmAllocation(serviceId, signal);
+        }),
         releaseAllocation: wrapEffect(async ({ serviceId }: { serviceId: string }) => store.services.releaseAllocation(serviceId, this.now())),
         sleepUntil: timer,
         domain,
@@ -199,6 +212,16 @@ export class ActorRegistry implements ServiceRegistry {
 
   execute(command: Command, options: { readonly idempotencyKey?: string } = {}): CommandOutcome {
     if (this.closing) throw new AppError('SHUTTING_DOWN', 'provisiond is shutting down; try again shortly', { retryable: true });
+    const started = performance.now();
+    try {
+      return this.deliverCommand(command, options);
+    } finally {
+      // How much of the loop commands take decides whether effects yield to them (build-pacer.ts).
+      this.pacer.noteCommand(performance.now() - started);
+    }
+  }
+
+  private deliverCommand(command: Command, options: { readonly idempotencyKey?: string }): CommandOutcome {
     const { store } = this.options;
     const deliver = (): CommandOutcome => {
       const json = JSON.stringify(command);
@@ -286,6 +309,7 @@ export class ActorRegistry implements ServiceRegistry {
     this.closing = true;
     // Services accepted but not yet started are started by the next boot (no snapshot yet).
     this.starts.clear();
+    this.pacer.stop();
     this.idle.clear();
     for (const service of this.live.values()) service.stop();
     this.live.clear();
@@ -509,6 +533,21 @@ export class ActorRegistry implements ServiceRegistry {
     if (!stored.ok) throw storedError(stored);
     return { service: this.getOrThrow(serviceId), created: stored.created };
   }
+}
+
+/** The same effects, each waiting for its turn first (build-pacer.ts). */
+function paced<T extends Record<string, ((input: never, signal: AbortSignal) => Promise<unknown>) | undefined>>(functions: T, pacer: BuildPacer): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, run] of Object.entries(functions)) {
+    wrapped[name] =
+      run === undefined
+        ? undefined
+        : async (input: never, signal: AbortSignal) => {
+            await pacer.turn(signal);
+            return run(input, signal);
+          };
+  }
+  return wrapped as T;
 }
 
 export function createServiceRegistry(options: RegistryOptions): ActorRegistry {

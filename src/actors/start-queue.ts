@@ -8,6 +8,9 @@
  * so requests that arrive meanwhile are read and answered between slices instead of waiting
  * behind a burst of starts.
  *
+ * How many may build at once is not this queue's decision: `admit` says whether another may
+ * start now (build-limit.ts), and `resume` is called when the answer turns to yes.
+ *
  * Nothing here is durable and nothing needs to be: a service recorded without a snapshot is
  * started afresh at boot (ActorRegistry.boot), so a crash loses no accepted service.
  */
@@ -20,11 +23,21 @@ export class StartQueue<Input> {
   private readonly waiting = new Map<string, Input>();
   private readonly start: (serviceId: string, input: Input) => void;
   private readonly sliceMs: number;
+  private readonly admit: () => boolean;
   private scheduled: NodeJS.Immediate | null = null;
 
-  constructor(start: (serviceId: string, input: Input) => void, options: { readonly sliceMs?: number } = {}) {
+  constructor(
+    start: (serviceId: string, input: Input) => void,
+    options: { readonly sliceMs?: number; readonly admit?: () => boolean } = {},
+  ) {
     this.start = start;
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    this.admit = options.admit ?? (() => true);
+  }
+
+  /** Room for more starts appeared: drain again on the next turn. */
+  resume(): void {
+    if (this.waiting.size > 0) this.scheduled ??= setImmediate(() => this.drain());
   }
 
   get size(): number {
@@ -65,6 +78,8 @@ export class StartQueue<Input> {
     const until = performance.now() + this.sliceMs;
     // Oldest first: a Map iterates in insertion order.
     for (const [serviceId, input] of this.waiting) {
+      // Held back: resume() drains again when a build ends or the window grows.
+      if (!this.admit()) return;
       this.waiting.delete(serviceId);
       this.start(serviceId, input);
       if (performance.now() >= until) break;

@@ -57,3 +57,33 @@ describe('start queue', () => {
     assert.equal(queue.size, 0);
   });
 });
+
+describe('start queue: admission', () => {
+  it('starts only what is admitted, and drains again on resume', async () => {
+    const started: string[] = [];
+    let room = 1;
+    const queue = new StartQueue<null>(
+      (id) => {
+        started.push(id);
+        room -= 1;
+      },
+      { admit: () => room > 0 },
+    );
+    for (const id of ['a', 'b', 'c']) queue.enqueue(id, null);
+    for (let turn = 0; turn < 5; turn++) await nextTurn();
+    assert.deepEqual(started, ['a'], 'held back once the room was used');
+    assert.equal(queue.size, 2);
+    room = 2;
+    queue.resume();
+    while (queue.size > 0) await nextTurn();
+    assert.deepEqual(started, ['a', 'b', 'c'], 'oldest first after resuming');
+  });
+
+  it('lets a command start its service ahead of the limit', () => {
+    const started: string[] = [];
+    const queue = new StartQueue<null>((id) => started.push(id), { admit: () => false });
+    queue.enqueue('a', null);
+    assert.equal(queue.startNow('a'), true);
+    assert.deepEqual(started, ['a']);
+  });
+});

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { BuildPacerOptions } from '../../src/actors/build-pacer.js';
 import { createServiceRegistry, type ActorRegistry } from '../../src/actors/service-registry.js';
 import type { DomainEffectFunctions, ServiceEffectFunctions } from '../../src/actors/effect-actors.js';
 import { DEFAULT_PLANS } from '../../src/domain/plans.js';
@@ -74,6 +75,8 @@ export interface StackOptions {
   readonly boot?: boolean;
   /** What Proxmox says of an allocated VMID (default: the database's word is taken). */
   readonly vmidFree?: (input: { readonly serviceId: string; readonly vmid: number }) => Promise<boolean>;
+  /** How effects yield to arriving commands (default: the daemon's). */
+  readonly pacing?: BuildPacerOptions;
 }
 
 export function createTestStack(options: StackOptions = {}): TestStack {
@@ -91,6 +94,7 @@ export function createTestStack(options: StackOptions = {}): TestStack {
       domain: options.domainEffects ?? succeedingDomainEffects(),
       ...(options.vmidFree === undefined ? {} : { vmidFree: options.vmidFree }),
     },
+    ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
   });
   if (options.boot ?? true) registry.boot();
   let stopped = false;
