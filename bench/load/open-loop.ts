@@ -29,6 +29,12 @@ export interface LoadPhase {
   readonly seconds: number;
   /** Service ids are `<prefix><i>`, unique across the run. */
   readonly idPrefix?: string;
+  /**
+   * Before the phase: wait (polling GET /v1/services?state=active) until at least `active`
+   * services are active, so the phase starts on a daemon at rest, not in the middle of the
+   * builds an earlier phase set off. Fails after `timeoutSeconds`.
+   */
+  readonly settleFirst?: { readonly active: number; readonly timeoutSeconds: number };
 }
 
 export interface LoadResult extends LatencySummary {
@@ -99,10 +105,36 @@ async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<Loa
   return { ...summarize(latencies), sent: total, statuses, errors, firstError, lagMaxMs, elapsedMs, worstPerSecondMs: Array.from(worstPerSecondMs, (ms) => Math.round(ms ?? 0)) };
 }
 
+/** Services the daemon reports active, counted page by page. */
+async function activeCount(pool: Pool, token: string): Promise<number> {
+  let count = 0;
+  let after: string | null = '';
+  while (after !== null) {
+    const query = new URLSearchParams({ state: 'active', limit: '500', ...(after === '' ? {} : { after }) });
+    const response = await pool.request({ method: 'GET', path: `/v1/services?${query}`, headers: { authorization: `Bearer ${token}` } });
+    if (response.statusCode !== 200) throw new Error(`GET /v1/services answered ${response.statusCode}`);
+    const page = (await response.body.json()) as { services: unknown[]; next: string | null };
+    count += page.services.length;
+    after = page.next;
+  }
+  return count;
+}
+
+async function settle(pool: Pool, token: string, wanted: NonNullable<LoadPhase['settleFirst']>): Promise<void> {
+  const deadline = performance.now() + wanted.timeoutSeconds * 1000;
+  for (;;) {
+    const active = await activeCount(pool, token);
+    if (active >= wanted.active) return;
+    if (performance.now() > deadline) throw new Error(`only ${active} of ${wanted.active} services active after ${wanted.timeoutSeconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function run(plan: LoadPlan): Promise<LoadResult[]> {
   const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const results: LoadResult[] = [];
   for (const [index, phase] of plan.phases.entries()) {
+    if (phase.settleFirst !== undefined) await settle(pool, plan.token, phase.settleFirst);
     // Lets the benchmark read the daemon's CPU time at each phase's start.
     process.stdout.write(`${JSON.stringify({ msg: 'open-loop phase', index, kind: phase.kind })}\n`);
     results.push(await runPhase(pool, plan.token, phase));
