@@ -63,7 +63,7 @@ export interface RegistryOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** How long a service stays at rest before its actor is stopped (passivated). Default 30 s. */
   readonly passivateAfterMs?: number;
-  /** How effects yield to arriving commands under a burst (build-pacer.ts). */
+  /** How effects yield to a storm of commands (build-pacer.ts). */
   readonly pacing?: BuildPacerOptions;
 }
 
@@ -98,7 +98,7 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly lookups: EventLookups;
   /** Accepted services whose actors are not started yet. */
   private readonly starts: StartQueue<ServiceInput>;
-  /** Effects and new starts wait their turn while commands arrive. */
+  /** Effects and new starts wait their turn during a storm of commands. */
   private readonly pacer: BuildPacer;
   private closing = false;
 

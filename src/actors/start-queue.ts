@@ -9,7 +9,7 @@
  * behind a burst of starts.
  *
  * How many may build at once is not this queue's decision: `admit` says whether another may
- * start now (build-limit.ts), and `resume` is called when the answer turns to yes.
+ * start now (build-pacer.ts), and `resume` is called when the answer turns to yes.
  *
  * Nothing here is durable and nothing needs to be: a service recorded without a snapshot is
  * started afresh at boot (ActorRegistry.boot), so a crash loses no accepted service.
