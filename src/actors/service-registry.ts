@@ -309,10 +309,12 @@ export class ActorRegistry implements ServiceRegistry {
     this.closing = true;
     // Services accepted but not yet started are started by the next boot (no snapshot yet).
     this.starts.clear();
-    this.pacer.stop();
     this.idle.clear();
     for (const service of this.live.values()) service.stop();
     this.live.clear();
+    // After the actors: stopping them aborts their waiting effects, so none is let go to start
+    // an infrastructure call on the way out.
+    this.pacer.stop();
   }
 
   private apply(command: Command): CommandOutcome {

@@ -78,7 +78,7 @@ export class StartQueue<Input> {
     const until = performance.now() + this.sliceMs;
     // Oldest first: a Map iterates in insertion order.
     for (const [serviceId, input] of this.waiting) {
-      // Held back: resume() drains again when a build ends or the window grows.
+      // Held back: resume() drains again when the pacer grants turns (build-pacer.ts).
       if (!this.admit()) return;
       this.waiting.delete(serviceId);
       this.start(serviceId, input);
