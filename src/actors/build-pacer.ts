@@ -102,7 +102,8 @@ export class BuildPacer {
   /** Commands take at least `pressureShare` of the loop, in this window or the last. */
   get pressured(): boolean {
     this.roll();
-    const elapsed = Math.max(this.now() - this.windowStart, this.windowMs / 4);
+    // Over a whole window at least: a few commands on a quiet daemon are not a storm.
+    const elapsed = Math.max(this.now() - this.windowStart, this.windowMs);
     return Math.max(this.previousShare, this.windowBusyMs / elapsed) >= this.pressureShare;
   }
 
