@@ -19,6 +19,7 @@ function unused(): never {
 
 const registry: ServiceRegistry = {
   execute: unused,
+  committed: unused,
   get: unused,
   list: unused,
   recentTransitions: unused,

@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const store = openStore(config.dbPath, {
     checkpoints: 'background',
     onCheckpointFailure: (reason) => logger.error({ reason }, 'background WAL checkpoints failed; SQLite checkpoints automatically again'),
+    onCommitFailure: (err) => logger.error({ err }, 'a group commit of accepted orders failed: they were rolled back and answered 500'),
   });
   let storeOpen = true;
   const metrics = createMetrics();

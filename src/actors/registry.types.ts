@@ -80,6 +80,11 @@ export interface ServiceRegistry {
    * DOMAIN_TAKEN, SERVICE_DELETED, SNAPSHOT_MISSING, PLAN_TOO_SMALL, SHUTTING_DOWN.
    */
   execute(command: Command, options?: { readonly idempotencyKey?: string }): CommandOutcome;
+  /**
+   * Resolves once what `execute` wrote is committed: creates that arrive in the same turn share
+   * one commit (persistence/commit-group.ts), so a caller answers only after this.
+   */
+  committed(): Promise<void>;
   get(serviceId: string): ServiceView | undefined;
   list(query: { readonly state?: string; readonly after?: string; readonly limit: number }): ServiceView[];
   /** The last `limit` transitions of one service, oldest first. */

@@ -239,13 +239,20 @@ export class ActorRegistry implements ServiceRegistry {
     };
     if (command.type !== 'create') return deliver();
     // A create writes only rows (its actor starts later, off the request path: start-queue.ts),
-    // so the delivery, the service with its allocation and the outcome are one commit, not three.
+    // so the delivery, the service with its allocation and the outcome are one commit, not
+    // three; and creates that arrive together share it (commit-group.ts). If that commit
+    // fails, the start it queued is dropped with the rows.
+    const forget = (): void => this.starts.forget(command.serviceId);
     try {
-      return store.transaction(deliver);
+      return store.groupCommit(deliver, forget);
     } catch (error) {
-      this.starts.forget(command.serviceId);
+      forget();
       throw error;
     }
+  }
+
+  committed(): Promise<void> {
+    return this.options.store.committed();
   }
 
   get(serviceId: string): ServiceView | undefined {

@@ -1,6 +1,7 @@
 /** The persistence layer's entry points: one Store per connection, statements prepared once. */
 import { createActorStore } from './actor-store.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { CommitGroup } from './commit-group.js';
 import { openDatabase } from './database.js';
 import type { Db } from './database.js';
 import { createDomainStore } from './domain-store.js';
@@ -12,17 +13,40 @@ import type { Store } from './types.js';
 import { createTransitionStore } from './transition-store.js';
 
 /** A Store over an already migrated connection. */
-export function createStore(db: Db): Store {
+export function createStore(db: Db, options: { readonly onCommitFailure?: (error: unknown) => void } = {}): Store {
   const inTransaction = db.transaction((work: () => unknown) => work());
+  const group = new CommitGroup(db, options.onCommitFailure === undefined ? {} : { onFailure: options.onCommitFailure });
+  // Every write outside a group member commits the group first (commit-group.ts): it then runs
+  // in its own transaction, as it would with no group open.
+  const write = <A extends unknown[], R>(method: (...args: A) => R) => (...args: A): R => {
+    group.beforeWrite();
+    return method(...args);
+  };
+  const services = createServiceStore(db);
+  const actors = createActorStore(db);
+  const domains = createDomainStore(db);
+  const inbox = createInboxStore(db);
+  const logs = createLogStore(db);
   return {
-    services: createServiceStore(db),
-    actors: createActorStore(db),
+    services: {
+      ...services,
+      create: write(services.create),
+      releaseAllocation: write(services.releaseAllocation),
+      replaceForeignVmid: write(services.replaceForeignVmid),
+    },
+    actors: { ...actors, commit: write(actors.commit), rest: write(actors.rest) },
     transitions: createTransitionStore(db),
-    domains: createDomainStore(db),
-    inbox: createInboxStore(db),
-    logs: createLogStore(db),
-    transaction: <T>(work: () => T): T => inTransaction.immediate(work) as T,
+    domains: { ...domains, upsert: write(domains.upsert), markRemoved: write(domains.markRemoved) },
+    inbox: { ...inbox, accept: write(inbox.accept), complete: write(inbox.complete) },
+    logs: { ...logs, append: write(logs.append) },
+    transaction: <T>(work: () => T): T => {
+      group.beforeWrite();
+      return inTransaction.immediate(work) as T;
+    },
+    groupCommit: (work, undo) => group.run(work, undo),
+    committed: () => group.committed(),
     close: () => {
+      group.commit();
       db.close();
     },
   };
@@ -36,6 +60,8 @@ export interface OpenStoreOptions {
   readonly checkpoints?: 'automatic' | 'background';
   /** The background checkpointer failed; automatic checkpoints are back on. */
   readonly onCheckpointFailure?: (reason: string) => void;
+  /** A group commit failed: its creates were rolled back and their requests answered 500. */
+  readonly onCommitFailure?: (error: unknown) => void;
 }
 
 /** Open (creating if needed) the database file, migrate it, and build the Store. */
@@ -43,7 +69,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const db = openDatabase(path);
   try {
     migrate(db);
-    const store = createStore(db);
+    const store = createStore(db, options.onCommitFailure === undefined ? {} : { onCommitFailure: options.onCommitFailure });
     if (options.checkpoints !== 'background') return store;
     const { onCheckpointFailure } = options;
     const checkpoints = startBackgroundCheckpoints(db, onCheckpointFailure === undefined ? {} : { onFailure: onCheckpointFailure });

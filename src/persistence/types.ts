@@ -215,5 +215,14 @@ export interface Store {
    * savepoints, so everything it writes is committed together or not at all.
    */
   transaction<T>(work: () => T): T;
+  /**
+   * Run `work` in the commit group of this event-loop turn (commit-group.ts): committed with
+   * the others at the turn's end, or before any write outside the group. `undo` runs if that
+   * commit fails. Answer only after `committed()`.
+   */
+  groupCommit<T>(work: () => T, undo?: () => void): T;
+  /** Resolves once everything written so far is committed; rejects if its group's commit failed. */
+  committed(): Promise<void>;
+  /** Commits what the group holds, then closes the connection. */
   close(): void;
 }

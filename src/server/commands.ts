@@ -25,10 +25,13 @@ export interface RouteDeps {
   readonly readContainer?: ReadContainer;
 }
 
-/** Runs a command with the request's Idempotency-Key, if it sent one. */
-export function executeFor(request: FastifyRequest, registry: ServiceRegistry, command: Command): CommandOutcome {
+/** Runs a command with the request's Idempotency-Key, if it sent one; resolves once it is committed. */
+export async function executeFor(request: FastifyRequest, registry: ServiceRegistry, command: Command): Promise<CommandOutcome> {
   const idempotencyKey = idempotencyKeyOf(request.headers);
-  return registry.execute(command, idempotencyKey === undefined ? {} : { idempotencyKey });
+  const outcome = registry.execute(command, idempotencyKey === undefined ? {} : { idempotencyKey });
+  // An accepted order is answered only once it is on disk.
+  await registry.committed();
+  return outcome;
 }
 
 export function lifecycleReply(outcome: CommandOutcome) {

@@ -86,6 +86,7 @@ test('a feed client whose set-up fails and who then sends a bad frame does not b
   // The registry answers everything but the newest seq (a locked database, say).
   const failing: ServiceRegistry = {
     execute: (command, options) => real.execute(command, options),
+    committed: () => real.committed(),
     get: (id) => real.get(id),
     list: (query) => real.list(query),
     recentTransitions: (id, limit) => real.recentTransitions(id, limit),

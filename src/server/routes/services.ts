@@ -96,7 +96,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
     app.post(`/v1/services/:service_id/${type}`, {
       schema: { tags: services, ...COMMAND_DOCS[type], params: ServiceParams, response: { 200: LifecycleReply, ...errorReplies(400, 404, 409, 410, 422, 503) } },
     }, async (request) => {
-      return lifecycleReply(executeFor(request, registry, { type, serviceId: request.params.service_id }));
+      return lifecycleReply(await executeFor(request, registry, { type, serviceId: request.params.service_id }));
     });
   }
 
@@ -113,7 +113,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
     },
   }, async (request) => {
     const plan = checkPlan(request.body.plan, deps.plans);
-    const outcome = executeFor(request, registry, { type: 'changePlan', serviceId: request.params.service_id, plan });
+    const outcome = await executeFor(request, registry, { type: 'changePlan', serviceId: request.params.service_id, plan });
     return { ...lifecycleReply(outcome), plan: outcome.service.plan, requested_plan: plan };
   });
 
@@ -142,7 +142,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
   }, async (request, reply) => {
     const serviceId = request.params.service_id;
     const domain = normaliseDomain(request.params.domain);
-    const { service } = executeFor(request, registry, { type: 'domain.retry', serviceId, domain });
+    const { service } = await executeFor(request, registry, { type: 'domain.retry', serviceId, domain });
     void reply.code(202);
     const entry = service.domains.find((view) => view.domain === domain);
     return { success: true, service_id: serviceId, domain, state: entry?.state ?? 'removed' };
@@ -159,7 +159,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
   }, async (request, reply) => {
     const serviceId = request.params.service_id;
     const domain = normaliseDomain(request.body.domain);
-    const outcome = executeFor(request, registry, { type: 'domain.add', serviceId, domain });
+    const outcome = await executeFor(request, registry, { type: 'domain.add', serviceId, domain });
     void reply.code(202);
     return domainAddedReply(outcome, domain);
   });
@@ -175,7 +175,7 @@ export function registerServiceRoutes(app: TypedApp, deps: RouteDeps): void {
   }, async (request, reply) => {
     const serviceId = request.params.service_id;
     const domain = normaliseDomain(request.params.domain);
-    const { service } = executeFor(request, registry, { type: 'domain.remove', serviceId, domain });
+    const { service } = await executeFor(request, registry, { type: 'domain.remove', serviceId, domain });
     // 202: the proxy host, DNS zone and certificate are torn down by the domain's actor.
     void reply.code(202);
     const remaining = service.domains.find((entry) => entry.domain === domain);

@@ -57,7 +57,7 @@ export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps, waiters: S
     const email = checkEmail(body.email);
     const publicIp = checkPublicIp(body.public_ip);
     const plan = checkPlan(body.plan, plans);
-    const outcome = executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
+    const outcome = await executeFor(request, registry, { type: 'create', serviceId, email, plan, publicIp });
     let service = outcome.service;
     if (wait > 0) {
       const gone = new AbortController();
@@ -94,7 +94,7 @@ export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps, waiters: S
       schema: { tags, ...LIFECYCLE_DOCS[type], body: ServiceIdBody, response: { 200: LifecycleReply, ...errorReplies(400, 404, 409, 410, 413, 415, 422, 503) } },
     }, async (request) => {
       const serviceId = serviceIdOf(request.body.service_id);
-      return lifecycleReply(executeFor(request, registry, { type, serviceId }));
+      return lifecycleReply(await executeFor(request, registry, { type, serviceId }));
     });
   }
 
@@ -110,7 +110,7 @@ export function registerWebhookRoutes(app: TypedApp, deps: RouteDeps, waiters: S
   }, async (request, reply) => {
     const serviceId = serviceIdOf(request.body.service_id);
     const domain = normaliseDomain(request.body.domain);
-    const outcome = executeFor(request, registry, { type: 'domain.add', serviceId, domain });
+    const outcome = await executeFor(request, registry, { type: 'domain.add', serviceId, domain });
     // 202: verification and certificates take minutes; the reply says what to publish meanwhile.
     void reply.code(202);
     return domainAddedReply(outcome, domain);
