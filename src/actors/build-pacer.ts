@@ -12,7 +12,8 @@
  *
  * So pacing applies only under pressure: while commands take a large share of the loop
  * (`pressureShare` of the last `windowMs` spent applying them in the registry, ~2.5 times that
- * with their HTTP work). A steady stream of orders that leaves most of the loop to the builds
+ * with their HTTP work, or of the time since the first of the last `burstCommands` began, so a
+ * storm is recognised in its first tens of milliseconds rather than after a window). A steady stream of orders that leaves most of the loop to the builds
  * is not pressure, and its builds run as fast as the work allows; a storm is, and between
  * storms every effect starts at once. The signal is the loop's lag,
  * the wait a request arriving now would see, not its utilisation: a loop kept busy by short
@@ -26,9 +27,17 @@ import { performance } from 'node:perf_hooks';
 import { LoopLag, type LagSource } from './loop-lag.js';
 
 export interface BuildPacerOptions {
-  /** Effect starts per second when pressure begins. Default 40. */
+  /**
+   * Effect starts per second when pressure begins. Default 5: a storm's first second is the
+   * one its requests are most likely to queue in (code and connections still warming), so
+   * builds begin nearly held and earn their pace back.
+   */
   readonly initialPerSecond?: number;
-  /** Added to the pace (per second) after each prompt tick while something waits. Default 1. */
+  /**
+   * Added to the pace (per second) after each prompt tick while something waits. Default 0.25,
+   * 10 more per second of prompt ticks: an effect's CPU comes tens of milliseconds after its
+   * start, so a faster climb overshoots before the lag can say so.
+   */
   readonly growPerTick?: number;
   /** Default 25 ms. */
   readonly tickMs?: number;
@@ -40,6 +49,12 @@ export interface BuildPacerOptions {
   readonly pressureShare?: number;
   /** The window that share is measured over. Default 250 ms. */
   readonly windowMs?: number;
+  /**
+   * The last this-many commands also count as pressure when they took `pressureShare` of the
+   * time since the first of them began: a storm is recognised within its first tens of
+   * milliseconds, while a few slow commands on a quiet daemon are still not one. Default 20.
+   */
+  readonly burstCommands?: number;
   /** At least one start this often, whatever the lag. Default 500 ms. */
   readonly maxWaitMs?: number;
   /** Where the lag is read; default a timer probe on this event loop (loop-lag.ts). */
@@ -55,6 +70,7 @@ export class BuildPacer {
   private readonly growBelowMs: number;
   private readonly pressureShare: number;
   private readonly windowMs: number;
+  private readonly burstCommands: number;
   private readonly maxWaitMs: number;
   private readonly lag: LagSource;
   private readonly now: () => number;
@@ -71,17 +87,23 @@ export class BuildPacer {
   private windowStart = -Infinity;
   private windowBusyMs = 0;
   private previousShare = 0;
+  /** The last `burstCommands` commands: when each began and how long it took (a ring). */
+  private readonly recentStarts: number[] = [];
+  private readonly recentDurations: number[] = [];
+  private recentNext = 0;
+  private recentBusyMs = 0;
   private lastStartAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: BuildPacerOptions = {}) {
-    this.initialPerSecond = options.initialPerSecond ?? 40;
-    this.growPerTick = options.growPerTick ?? 1;
+    this.initialPerSecond = options.initialPerSecond ?? 5;
+    this.growPerTick = options.growPerTick ?? 0.25;
     this.tickMs = options.tickMs ?? 25;
     this.shrinkAboveMs = options.shrinkAboveMs ?? 5;
     this.growBelowMs = options.growBelowMs ?? 3;
     this.pressureShare = options.pressureShare ?? 0.15;
     this.windowMs = options.windowMs ?? 250;
+    this.burstCommands = options.burstCommands ?? 20;
     this.maxWaitMs = options.maxWaitMs ?? 500;
     this.lag = options.lag ?? new LoopLag();
     this.now = options.now ?? (() => performance.now());
@@ -102,15 +124,25 @@ export class BuildPacer {
   /** Commands take at least `pressureShare` of the loop, in this window or the last. */
   get pressured(): boolean {
     this.roll();
-    // Over a whole window at least: a few commands on a quiet daemon are not a storm.
-    const elapsed = Math.max(this.now() - this.windowStart, this.windowMs);
-    return Math.max(this.previousShare, this.windowBusyMs / elapsed) >= this.pressureShare;
+    const now = this.now();
+    // Over a whole window at least: a few commands on a quiet daemon are not a storm, however
+    // slow each was. A burst of them is, from its start.
+    const windowShare = this.windowBusyMs / Math.max(now - this.windowStart, this.windowMs);
+    return Math.max(this.previousShare, windowShare, this.burstShare(now)) >= this.pressureShare;
+  }
+
+  /** The share of the time since the oldest of the last `burstCommands` began that they took. */
+  private burstShare(now: number): number {
+    if (this.recentStarts.length < this.burstCommands) return 0;
+    const oldest = this.recentStarts[this.recentNext] ?? now;
+    return this.recentBusyMs / Math.max(now - oldest, 1);
   }
 
   /** A command was applied in `durationMs` of the loop's time. */
   noteCommand(durationMs: number): void {
     const was = this.pressured;
     this.windowBusyMs += durationMs;
+    this.remember(this.now() - durationMs, durationMs);
     if (!was && this.pressured) {
       this.perSecond = this.initialPerSecond;
       this.allowance = this.burst();
@@ -126,6 +158,13 @@ export class BuildPacer {
     this.previousShare = elapsed < 2 * this.windowMs ? this.windowBusyMs / elapsed : 0;
     this.windowStart = now;
     this.windowBusyMs = 0;
+  }
+
+  private remember(startedAt: number, durationMs: number): void {
+    this.recentBusyMs += durationMs - (this.recentDurations[this.recentNext] ?? 0);
+    this.recentStarts[this.recentNext] = startedAt;
+    this.recentDurations[this.recentNext] = durationMs;
+    this.recentNext = (this.recentNext + 1) % this.burstCommands;
   }
 
   /** May a new service start now? After a "no", onStartRoom listeners run when it may. */
@@ -175,7 +214,7 @@ export class BuildPacer {
       this.allowance -= 1;
       this.lastStartAt = this.now();
       this.waiting.delete(release);
-        release();
+      release();
     }
     if (this.allowance >= 1) this.wakeStarts();
   }

@@ -28,7 +28,7 @@ const STORM_MS = 100;
 function manualPacer(options: BuildPacerOptions = {}) {
   const clock = { now: 0 };
   const lag = fixedLag(0);
-  const pacer = new BuildPacer({ tickMs: 25, initialPerSecond: 40, windowMs: 250, maxWaitMs: 500, lag, now: () => clock.now, ...options });
+  const pacer = new BuildPacer({ tickMs: 25, initialPerSecond: 40, growPerTick: 1, windowMs: 250, maxWaitMs: 500, lag, now: () => clock.now, ...options });
   return { pacer, clock, lag };
 }
 
@@ -61,6 +61,44 @@ describe('build pacer', () => {
       assert.equal(pacer.pressured, false);
     }
     for (let i = 0; i < 50; i++) assert.equal(await settled(pacer.turn()), true);
+    pacer.stop();
+  });
+
+  it('recognises a burst of commands within its first tens of milliseconds', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20 });
+    // 500 commands/s of 0.6 ms: the 19 first (38 ms) are not yet a burst, the 20th is.
+    for (let i = 1; i < 20; i++) {
+      clock.now += 2;
+      pacer.noteCommand(0.6);
+      assert.equal(pacer.pressured, false, `after ${i} commands`);
+    }
+    clock.now += 2;
+    pacer.noteCommand(0.6);
+    assert.equal(pacer.pressured, true, '20 commands in 40 ms, 30 % of it theirs');
+    pacer.stop();
+  });
+
+  it('measures a burst from its first command, however long the window had been open', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20 });
+    // A window opens on a lone command; the burst begins 200 ms into it.
+    pacer.noteCommand(0.6);
+    clock.now += 200;
+    for (let i = 0; i < 20; i++) {
+      clock.now += 2;
+      pacer.noteCommand(0.6);
+    }
+    assert.equal(pacer.pressured, true, '12 ms of 40 are the burst\'s, whatever came before');
+    pacer.stop();
+  });
+
+  it('does not take a burst of quick commands that leave the loop free for a storm', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20 });
+    // 25 commands in 50 ms, 0.1 ms each: 5 % of the time.
+    for (let i = 0; i < 25; i++) {
+      clock.now += 2;
+      pacer.noteCommand(0.1);
+    }
+    assert.equal(pacer.pressured, false);
     pacer.stop();
   });
 
