@@ -1,6 +1,7 @@
 /**
  * Group commit for accepted orders: the creates that arrive in one event-loop turn share one
- * commit, made at the end of that turn (setImmediate), and each is answered once it is made.
+ * commit, made at the end of that turn (setImmediate) or once the group has been open
+ * `maxOpenMs`, and each is answered once it is made.
  *
  * Why: a create's rows are a handful of B-tree pages, and committing them writes every touched
  * page to the WAL again (~17 pages, ~0.2 ms: a third of the create's CPU). Creates that arrive
@@ -20,16 +21,29 @@
  * `undo` runs (the registry forgets the starts it queued), every waiter is rejected with the
  * error (their requests answer 500 and Paymenter retries), and `onFailure` is told.
  */
+import { performance } from 'node:perf_hooks';
 import type { Db } from './database.js';
 
 export interface CommitGroupOptions {
   /** A deferred commit failed (its waiters were rejected and its members undone). */
   readonly onFailure?: (error: unknown) => void;
+  /**
+   * A group open this long is committed before the next member joins, so that member starts a
+   * new group. Default 3 ms. Its members are answered only at the commit, and under a backlog
+   * one turn may handle dozens of requests: without a bound the first would wait for all of
+   * them. Groups of three or four already save most of the cost (~0.3 ms per create instead
+   * of ~0.44).
+   */
+  readonly maxOpenMs?: number;
+  readonly now?: () => number;
 }
 
 export class CommitGroup {
   private readonly db: Db;
   private readonly onFailure: (error: unknown) => void;
+  private readonly maxOpenMs: number;
+  private readonly now: () => number;
+  private openedAt = 0;
   /** Runs one member in a savepoint: a member that throws leaves the others in the group. */
   private readonly savepoint: (work: () => unknown) => unknown;
   private open = false;
@@ -41,6 +55,8 @@ export class CommitGroup {
   constructor(db: Db, options: CommitGroupOptions = {}) {
     this.db = db;
     this.onFailure = options.onFailure ?? (() => {});
+    this.maxOpenMs = options.maxOpenMs ?? 3;
+    this.now = options.now ?? (() => performance.now());
     this.savepoint = db.transaction((work: () => unknown) => work());
   }
 
@@ -51,9 +67,12 @@ export class CommitGroup {
    */
   run<T>(work: () => T, undo?: () => void): T {
     if (!this.open && this.db.inTransaction) return this.savepoint(work) as T;
+    // Open long enough: its members are answered now, and this one starts the next group.
+    if (this.open && this.depth === 0 && this.now() - this.openedAt >= this.maxOpenMs) this.commit();
     if (!this.open) {
       this.db.exec('BEGIN IMMEDIATE');
       this.open = true;
+      this.openedAt = this.now();
       setImmediate(() => this.commitDeferred());
     }
     this.depth++;

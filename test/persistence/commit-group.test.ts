@@ -46,6 +46,26 @@ describe('group commit', () => {
     await group.committed();
   });
 
+  test('a group open for maxOpenMs is committed before the next member, which opens the next group', async (t) => {
+    const { db, other } = opened(t);
+    const clock = { now: 0 };
+    const group = new CommitGroup(db, { maxOpenMs: 3, now: () => clock.now });
+    const insert = db.prepare('INSERT INTO orders (id) VALUES (?)');
+    group.run(() => insert.run('a'));
+    const first = group.committed();
+    clock.now = 2;
+    group.run(() => insert.run('b'));
+    assert.equal(count(other, 'orders'), 0, 'within 3 ms: the same group');
+    clock.now = 3;
+    group.run(() => insert.run('c'));
+    assert.equal(count(other, 'orders'), 2, 'a and b were committed before c joined');
+    await first;
+    const second = group.committed();
+    assert.equal(count(other, 'orders'), 2, 'c waits for the end of the turn');
+    await second;
+    assert.equal(count(other, 'orders'), 3);
+  });
+
   test('a member that throws is rolled back alone; the others commit', async (t) => {
     const { db, other } = opened(t);
     const group = new CommitGroup(db);
