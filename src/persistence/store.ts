@@ -17,7 +17,8 @@ export function createStore(db: Db, options: { readonly onCommitFailure?: (error
   const inTransaction = db.transaction((work: () => unknown) => work());
   const group = new CommitGroup(db, options.onCommitFailure === undefined ? {} : { onFailure: options.onCommitFailure });
   // Every write outside a group member commits the group first (commit-group.ts): it then runs
-  // in its own transaction, as it would with no group open.
+  // in its own transaction, as it would with no group open. A write method added to a store
+  // must be wrapped here too, or it would join an open group and be published before its commit.
   const write = <A extends unknown[], R>(method: (...args: A) => R) => (...args: A): R => {
     group.beforeWrite();
     return method(...args);
@@ -46,8 +47,11 @@ export function createStore(db: Db, options: { readonly onCommitFailure?: (error
     groupCommit: (work, undo) => group.run(work, undo),
     committed: () => group.committed(),
     close: () => {
-      group.commit();
-      db.close();
+      try {
+        group.commit();
+      } finally {
+        db.close();
+      }
     },
   };
 }
