@@ -62,7 +62,8 @@ export class CommitGroup {
 
   /**
    * Run `work` in the group, opening one (BEGIN IMMEDIATE) if none is open; it commits at the
-   * end of this turn. `undo` runs if the group's commit fails after `work` succeeded.
+   * end of this turn, or when the next member comes `maxOpenMs` after it opened. `undo` runs if
+   * the group's commit fails after `work` succeeded.
    * Inside another transaction, `work` simply joins that one (whose owner commits it).
    */
   run<T>(work: () => T, undo?: () => void): T {

@@ -32,6 +32,14 @@ function manualPacer(options: BuildPacerOptions = {}) {
   return { pacer, clock, lag };
 }
 
+/** `count` commands of `durationMs` each, one every `gapMs` on the test's clock. */
+function commandsEvery(pacer: BuildPacer, clock: { now: number }, count: number, gapMs: number, durationMs: number): void {
+  for (let i = 0; i < count; i++) {
+    clock.now += gapMs;
+    pacer.noteCommand(durationMs);
+  }
+}
+
 /** Whether a promise has settled, without waiting for it. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -72,8 +80,7 @@ describe('build pacer', () => {
       pacer.noteCommand(0.6);
       assert.equal(pacer.pressured, false, `after ${i} commands`);
     }
-    clock.now += 2;
-    pacer.noteCommand(0.6);
+    commandsEvery(pacer, clock, 1, 2, 0.6);
     assert.equal(pacer.pressured, true, '20 commands in 40 ms, 30 % of it theirs');
     pacer.stop();
   });
@@ -83,10 +90,7 @@ describe('build pacer', () => {
     // A window opens on a lone command; the burst begins 200 ms into it.
     pacer.noteCommand(0.6);
     clock.now += 200;
-    for (let i = 0; i < 20; i++) {
-      clock.now += 2;
-      pacer.noteCommand(0.6);
-    }
+    commandsEvery(pacer, clock, 20, 2, 0.6);
     assert.equal(pacer.pressured, true, '12 ms of 40 are the burst\'s, whatever came before');
     pacer.stop();
   });
@@ -94,10 +98,7 @@ describe('build pacer', () => {
   it('does not take a burst of quick commands that leave the loop free for a storm', () => {
     const { pacer, clock } = manualPacer({ burstCommands: 20 });
     // 25 commands in 50 ms, 0.1 ms each: 5 % of the time.
-    for (let i = 0; i < 25; i++) {
-      clock.now += 2;
-      pacer.noteCommand(0.1);
-    }
+    commandsEvery(pacer, clock, 25, 2, 0.1);
     assert.equal(pacer.pressured, false);
     pacer.stop();
   });
