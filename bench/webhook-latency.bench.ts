@@ -10,11 +10,13 @@
  * denser. The daemon logs at `info`, its production level (one access line per request).
  *
  * Before the measured phase the create path is warmed (create-site at 50/s for 2 s, discarded)
- * and the benchmark waits until those services are active: the storm hits a daemon that has
- * been up a while and is at rest, not one still building its warm-up.
+ * and the benchmark waits until those services are active, then 5 s more: the storm hits a
+ * daemon that has been up a while and is at rest, not one still building its warm-up.
  *
  * The load is open-loop from a separate process (bench/load/open-loop.ts): each request is
- * due at its time and sent then; latency counts from that moment to the end of the answer.
+ * due at its time and sent then; latency counts from that moment to the end of the answer. Its
+ * 256 keep-alive connections are all open before each phase (a figure says if any had to be
+ * opened during the storm).
  * Reference, same run, same daemon, same rate and duration, just before: `GET /livez`, the
  * cheapest route (Node's HTTP server and Fastify's routing and hooks, nothing of provisiond).
  *
@@ -38,6 +40,8 @@ function cpuSecondsOf(pid: number): number {
 const TIME_SCALE = 0.02;
 /** The longest the warm-up's builds may take to finish before the measured phase. */
 const SETTLE_SECONDS = 120;
+/** After the warm-up's services are active: the last of them finish in a wave, whose work must end too. */
+const QUIET_SECONDS = 5;
 
 async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
   const rate = quick ? 50 : 500;
@@ -63,7 +67,7 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
         { kind: 'create-site', rate: warmRate, seconds: warmSeconds, idPrefix: 'warm-' },
         // The storm then hits a daemon that has been up a while and is at rest, as in
         // production: the warm-up's builds finished (not still running when it begins).
-        { kind: 'create-site', rate, seconds, idPrefix: 'wl-', settleFirst: { active: Math.round(warmRate * warmSeconds), timeoutSeconds: SETTLE_SECONDS } },
+        { kind: 'create-site', rate, seconds, idPrefix: 'wl-', settleFirst: { active: Math.round(warmRate * warmSeconds), timeoutSeconds: SETTLE_SECONDS, quietSeconds: quick ? 0 : QUIET_SECONDS } },
       ],
     };
     log(`webhook latency: /livez then create-site, ${rate}/s for ${seconds} s each, open loop`);
@@ -71,7 +75,7 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
     const daemonPid = daemon.child.process.pid;
     if (daemonPid === undefined) throw new Error('the daemon has no pid');
     // Both /livez phases, the warm-up, the settling and a margin.
-    await generator.line((line) => line.msg === 'open-loop phase' && line.index === 3, (seconds * 2 + 60 + SETTLE_SECONDS) * 1000);
+    await generator.line((line) => line.msg === 'open-loop phase' && line.index === 3, (seconds * 2 + 60 + SETTLE_SECONDS + QUIET_SECONDS) * 1000);
     const cpuBefore = cpuSecondsOf(daemonPid);
     const done = await generator.line((line) => line.msg === 'open-loop done', (seconds * 2 + 60) * 1000);
     const daemonCpu = cpuSecondsOf(daemonPid) - cpuBefore;
@@ -99,6 +103,7 @@ async function run({ quick, log }: BenchOptions): Promise<readonly Figure[]> {
       },
       { group, name: 'create-site accepted, max', value: create.max, unit: 'ms', reference: reference((r) => r.max), ratio: create.max / livez.max },
       { group, name: 'load generator lag, max (distortion check)', value: Math.max(create.lagMaxMs, livez.lagMaxMs), unit: 'ms' },
+      { group, name: 'connections opened during the storm (distortion check)', value: create.connectionsOpened, unit: 'connections', reference: { name: 'open before it', value: plan.connections } },
       // Everything the daemon did meanwhile (building the accepted services too), per request:
       // above 1 000 / rate ms it cannot keep up on one core, whatever the latency says.
       { group, name: 'daemon CPU per create-site, building included', value: (daemonCpu * 1000) / create.sent, unit: 'ms', reference: { name: 'the interval between requests', value: 1000 / rate } },

@@ -6,7 +6,13 @@
  * `lagMaxMs` says how late this process itself ever was, so a distorted run can be seen.
  *
  * Phases run one after the other over the same connections (a warm-up phase is simply one
- * whose result the caller ignores), so one process start serves a whole benchmark.
+ * whose result the caller ignores), so one process start serves a whole benchmark. Before each
+ * phase every one of the `connections` is opened (a GET /livez on each at once), as a load
+ * tool with a fixed connection count does: left to open on demand, a stall makes the pool open
+ * new ones just when the server is behind, and on Node a new connection's first request then
+ * waits behind the backlog of the old ones (tens of ms: docs/performance.md §4). That is the
+ * sender's connection policy, not the server's latency; `connectionsOpened` says whether any
+ * still had to be opened during the phase.
  *
  *   tsx bench/load/open-loop.ts '<json {origin, token, connections, phases: LoadPhase[]}>'
  * Prints one JSON line `{"msg":"open-loop done", results: LoadResult[]}`.
@@ -32,9 +38,11 @@ export interface LoadPhase {
   /**
    * Before the phase: wait (polling GET /v1/services?state=active) until at least `active`
    * services are active, so the phase starts on a daemon at rest, not in the middle of the
-   * builds an earlier phase set off. Fails after `timeoutSeconds`.
+   * builds an earlier phase set off. Fails after `timeoutSeconds`. Then waits `quietSeconds`
+   * more: the last builds finish together (their snapshots complete in a wave), and the daemon
+   * is at rest only once that wave's work (its commits, its garbage) is done too.
    */
-  readonly settleFirst?: { readonly active: number; readonly timeoutSeconds: number };
+  readonly settleFirst?: { readonly active: number; readonly timeoutSeconds: number; readonly quietSeconds: number };
 }
 
 export interface LoadResult extends LatencySummary {
@@ -46,9 +54,11 @@ export interface LoadResult extends LatencySummary {
   readonly elapsedMs: number;
   /** The worst latency of the requests due in each second of the phase: where a tail came from. */
   readonly worstPerSecondMs: readonly number[];
+  /** Connections the pool still had to open during the phase (all were opened before it). */
+  readonly connectionsOpened: number;
 }
 
-async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<LoadResult> {
+async function runPhase(pool: Pool, token: string, plan: LoadPhase): Promise<Omit<LoadResult, 'connectionsOpened'>> {
   // At least one request, so a phase always ends.
   const total = Math.max(1, Math.round(plan.rate * plan.seconds));
   const intervalMs = 1000 / plan.rate;
@@ -130,14 +140,30 @@ async function settle(pool: Pool, token: string, wanted: NonNullable<LoadPhase['
   }
 }
 
+/** Opens every connection of the pool: as many requests at once as it may have connections. */
+async function openAll(pool: Pool, connections: number): Promise<void> {
+  await Promise.all(Array.from({ length: connections }, async () => {
+    const response = await pool.request({ method: 'GET', path: '/livez' });
+    await response.body.dump();
+  }));
+}
+
 async function run(plan: LoadPlan): Promise<LoadResult[]> {
   const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const results: LoadResult[] = [];
+  let connectionsOpened = 0;
+  pool.on('connect', () => connectionsOpened++);
   for (const [index, phase] of plan.phases.entries()) {
-    if (phase.settleFirst !== undefined) await settle(pool, plan.token, phase.settleFirst);
+    const { settleFirst } = phase;
+    if (settleFirst !== undefined) {
+      await settle(pool, plan.token, settleFirst);
+      await new Promise((resolve) => setTimeout(resolve, settleFirst.quietSeconds * 1000));
+    }
+    await openAll(pool, plan.connections);
+    connectionsOpened = 0;
     // Lets the benchmark read the daemon's CPU time at each phase's start.
     process.stdout.write(`${JSON.stringify({ msg: 'open-loop phase', index, kind: phase.kind })}\n`);
-    results.push(await runPhase(pool, plan.token, phase));
+    results.push({ ...(await runPhase(pool, plan.token, phase)), connectionsOpened });
   }
   await pool.close();
   return results;
