@@ -3,7 +3,7 @@
  * in a temporary directory: the bench sandbox, the bench daemon (daemon-server.ts) or the real
  * daemon (src/main.ts), and a way to stop them all.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,14 +84,27 @@ export async function startBenchDaemon(processes: Processes, target: { sandboxFi
 export const usage = (daemon: Daemon): Promise<DaemonUsage> => daemon.child.ask<DaemonUsage>({ type: 'usage' }, 'usage');
 
 /**
- * The real daemon, `src/main.ts`, as `npm start` runs it, against a standalone sandbox: the
- * production log level, no rate limit, and a VMID range as big as the bench sandbox's pool.
+ * The Node flags `npm start` gives the daemon: package.json's "start" is
+ * `node <flags…> --import tsx src/main.ts`. Read from there, so the benchmark runs the daemon
+ * with the heap settings an operator's daemon has; any other shape of the script is an error.
+ */
+export function startScriptNodeFlags(packageJson = readFileSync(join(ROOT, 'package.json'), 'utf8')): string[] {
+  const start = (JSON.parse(packageJson) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) --import tsx src\/main\.ts$/.exec(start);
+  if (match === null) throw new Error(`package.json "start" is not \`node <flags…> --import tsx src/main.ts\`: ${start}`);
+  return (match[1] ?? '').split(' ').filter((word) => word !== '');
+}
+
+/**
+ * The real daemon, `src/main.ts`, as `npm start` runs it (its Node flags too), against a
+ * standalone sandbox: the production log level, no rate limit, and a VMID range as big as the
+ * bench sandbox's pool.
  */
 export async function startMainDaemon(processes: Processes, sandboxFile: string, nodeArgs: readonly string[] = []): Promise<Daemon> {
   const config = join(processes.dir, 'provisiond.json');
   writeFileSync(config, JSON.stringify({ pools: { vmids: { first: 100_000, last: 199_999 } } }));
   const child = processes.start(join(ROOT, 'src/main.ts'), [], {
-    nodeArgs,
+    nodeArgs: [...startScriptNodeFlags(), ...nodeArgs],
     env: {
       PORT: '0',
       HOST: '127.0.0.1',

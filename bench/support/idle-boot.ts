@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exited, startScript, type Started } from '../../test/support/child-process.js';
 import { startNode } from '../../test/build/compiled.js';
+import { startScriptNodeFlags } from '../load/stack.js';
 import { API_TOKEN, daemonEnvironment, listeningUrl } from '../../test/support/sandbox-process.js';
 
 /** How the daemon is started: the compiled tree in `outDir`, or the sources through tsx. */
@@ -60,8 +61,9 @@ async function readyAt(url: string, timeoutMs: number): Promise<number> {
   }
 }
 
+/** The build is started as the systemd unit starts it, with the Node flags of `npm start` (the same). */
 function start(launch: Launch, env: NodeJS.ProcessEnv): Started {
-  return launch.kind === 'compiled' ? startNode([join(launch.outDir, 'cli.js'), 'serve'], env) : startScript('src/main.ts', [], env);
+  return launch.kind === 'compiled' ? startNode([...startScriptNodeFlags(), join(launch.outDir, 'cli.js'), 'serve'], env) : startScript('src/main.ts', [], env);
 }
 
 export async function measureBoot(dbPath: string, sandboxFile: string, launch: Launch): Promise<BootMeasure> {
