@@ -16,6 +16,13 @@ const SITES = 50;
 const NPM_DEFAULT_CONCURRENCY = 4;
 /** createSshClient's default (src/effects/ssh/ssh-client.ts), per node. */
 const SSH_DEFAULT_PER_NODE = 4;
+/**
+ * Added to each proxy host creation. At this time scale an NPM call lasts a few milliseconds,
+ * and while the burst is being accepted the pacer starts effects one at a time
+ * (src/actors/build-pacer.ts), so whether two calls met was luck (one of the last sixteen
+ * runs saw none). A real creation takes seconds (certbot); 300 ms is enough for calls to meet.
+ */
+const PROXY_HOST_CREATE_MS = 300;
 
 /** The most calls of one operation of `family` (an op prefix) that were in flight at once. */
 function familyMax(counters: Record<string, OperationCounters>, family: string, except: (op: string) => boolean = () => false): { max: number; op: string } {
@@ -32,6 +39,7 @@ describe(`${SITES} orders at once, daemon and sandbox as separate processes`, ()
 
   before(async () => {
     stack = await startProcessStack({ timeScale: 0.01 });
+    await stack.sandbox.injectFault({ op: 'npm.proxy_hosts.create', kind: 'latency', latencyMs: PROXY_HOST_CREATE_MS, times: 'always' });
   });
   after(async () => {
     await stack?.stop();
