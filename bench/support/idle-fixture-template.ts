@@ -25,7 +25,6 @@ export interface TemplateService {
   readonly rows: {
     readonly services: Row;
     readonly allocations: Row;
-    readonly domain_quotas: Row;
     readonly actor_snapshots: Row;
     readonly transitions: readonly Row[];
   };
@@ -89,7 +88,7 @@ export async function makeTemplate(path: string, baseDomain: string): Promise<Te
       subdomain: String(services.subdomain),
       privateIp: String(services.private_ip),
       vmid: Number(services.vmid),
-      rows: { services, allocations, domain_quotas: one('domain_quotas'), actor_snapshots: one('actor_snapshots'), transitions },
+      rows: { services, allocations, actor_snapshots: one('actor_snapshots'), transitions },
     };
   } finally {
     db.close();

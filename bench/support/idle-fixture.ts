@@ -67,7 +67,6 @@ function writeClones(path: string, template: TemplateService, count: number): vo
     const services = inserter(db, 'services', rows.services);
     // allocations.private_ip is generated from private_ip_num: SQLite refuses a value for it.
     const allocations = inserter(db, 'allocations', rows.allocations, ['private_ip']);
-    const quotas = inserter(db, 'domain_quotas', rows.domain_quotas);
     const snapshots = inserter(db, 'actor_snapshots', rows.actor_snapshots);
     const transitions = rows.transitions.map((row) => inserter(db, 'transitions', row, ['seq']));
     db.transaction(() => {
@@ -76,7 +75,6 @@ function writeClones(path: string, template: TemplateService, count: number): vo
         const id = { service_id: clone.serviceId };
         services({ ...id, email: clone.email, subdomain: clone.subdomain, private_ip: intToIpv4(clone.privateIpNum), vmid: clone.vmid });
         allocations({ ...id, subdomain: clone.subdomain, private_ip_num: clone.privateIpNum, vmid: clone.vmid });
-        quotas(id);
         const snapshot = snapshotFor(parsed, clone);
         if (i === 0) checkNoLeak(template, snapshot);
         snapshots({ ...id, snapshot });

@@ -242,9 +242,20 @@ export class ActorRegistry implements ServiceRegistry {
     // so the delivery, the service with its allocation and the outcome are one commit, not
     // three; and creates that arrive together share it (commit-group.ts). If that commit
     // fails, the start it queued is dropped with the rows.
+    const deliverCreate = (): CommandOutcome => {
+      const key = options.idempotencyKey ?? null;
+      // A key seen before takes the general path: answered from its outcome, or refused.
+      if (key !== null && store.inbox.find(key) !== undefined) return deliver();
+      // Applied in this same transaction, so the delivery is recorded once, with its outcome:
+      // a crash before the commit loses both, and Paymenter's retry finds nothing.
+      const outcome = settle(() => this.apply(command));
+      store.inbox.record({ idempotencyKey: key, serviceId: command.serviceId, command: JSON.stringify(command), outcome: JSON.stringify(outcome.stored) }, this.now());
+      if ('error' in outcome) throw outcome.error;
+      return outcome.result;
+    };
     const forget = (): void => this.starts.forget(command.serviceId);
     try {
-      return store.groupCommit(deliver, forget);
+      return store.groupCommit(deliverCreate, forget);
     } catch (error) {
       forget();
       throw error;

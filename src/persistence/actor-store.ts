@@ -24,7 +24,7 @@ export function createActorStore(db: Db): Store['actors'] {
   const updateState = db.prepare<[string, string, string]>('UPDATE services SET state = ? WHERE service_id = ? AND state <> ?');
   // The WHERE clauses make the common case (no plan change) a read, not a write.
   const updatePlan = db.prepare<[string, string, string]>('UPDATE services SET plan = ? WHERE service_id = ? AND plan <> ?');
-  const updateQuota = db.prepare<[number, string, number]>('UPDATE domain_quotas SET quota = ? WHERE service_id = ? AND quota <> ?');
+  const updateQuota = db.prepare<[number, string, number]>('UPDATE services SET domain_quota = ? WHERE service_id = ? AND domain_quota <> ?');
   const selectSnapshot = db.prepare<[string], SnapshotRow>(
     'SELECT machine_version AS machineVersion, snapshot, final FROM actor_snapshots WHERE service_id = ?',
   );

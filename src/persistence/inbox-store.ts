@@ -13,8 +13,11 @@ export function createInboxStore(db: Db): Store['inbox'] {
   // DO NOTHING + RETURNING yields no row on a duplicate key; a NULL key never conflicts.
   const insert = db.prepare<[string | null, string, string, number], InboxEntry>(`
     INSERT INTO inbox (idempotency_key, service_id, command, received_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING ${COLUMNS}`);
+  const insertCompleted = db.prepare<[string | null, string, string, number, number, string]>(
+    'INSERT INTO inbox (idempotency_key, service_id, command, received_at, completed_at, outcome) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const selectByKey = db.prepare<[string], InboxEntry>(`SELECT ${COLUMNS} FROM inbox WHERE idempotency_key = ?`);
   // The first outcome stands: completing twice does not rewrite what a duplicate was told.
   const complete = db.prepare<[number, string, number]>('UPDATE inbox SET completed_at = ?, outcome = ? WHERE id = ? AND completed_at IS NULL');
@@ -31,6 +34,10 @@ export function createInboxStore(db: Db): Store['inbox'] {
     },
     complete: (id, outcome, now) => {
       complete.run(now, outcome, id);
+    },
+    find: (idempotencyKey) => selectByKey.get(idempotencyKey),
+    record: ({ idempotencyKey, serviceId, command, outcome }, now) => {
+      insertCompleted.run(idempotencyKey, serviceId, command, now, now, outcome);
     },
     incomplete: () => selectIncomplete.all(),
   };

@@ -8,6 +8,7 @@ import { INITIAL_SCHEMA } from './initial.migration.js';
 import { FOREIGN_VMIDS_SCHEMA } from './foreign-vmids.migration.js';
 import { SERVICE_LOG_SCHEMA } from './service-log.migration.js';
 import { RESTING_SCHEMA } from './resting.migration.js';
+import { SLIM_CREATE_SCHEMA } from './slim-create.migration.js';
 
 export interface Migration {
   readonly version: number;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'per-service log', sql: SERVICE_LOG_SCHEMA },
   { version: 3, name: 'foreign VMIDs', sql: FOREIGN_VMIDS_SCHEMA },
   { version: 4, name: 'services at rest', sql: RESTING_SCHEMA },
+  { version: 5, name: 'fewer pages per create', sql: SLIM_CREATE_SCHEMA },
 ];
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;

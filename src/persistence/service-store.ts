@@ -1,4 +1,4 @@
-/** The services table with its allocation and domain quota: the seed's tracking record. */
+/** The services table (with each service's domain quota) and its allocation: the seed's tracking record. */
 import { createAllocator, createLowestVmid, pickVmid } from './allocation.js';
 import { AppError } from '../errors.js';
 import type { Db } from './database.js';
@@ -8,28 +8,27 @@ import type { Allocation, AllocationPolicy, CreateServiceResult, NewService, Ser
 const SELECT_RECORD = `
   SELECT s.service_id AS serviceId, s.email, s.plan, s.public_ip AS publicIp, s.vmid,
          s.private_ip AS privateIp, s.subdomain, s.created_at AS createdAt, s.state, s.step,
-         s.updated_at AS updatedAt, a.released_at AS releasedAt, q.quota AS domainQuota
+         s.updated_at AS updatedAt, a.released_at AS releasedAt, s.domain_quota AS domainQuota
   FROM services s
-  JOIN allocations a ON a.service_id = s.service_id
-  JOIN domain_quotas q ON q.service_id = s.service_id`;
+  JOIN allocations a ON a.service_id = s.service_id`;
 
 const INITIAL_STATE = 'pending';
 
 export function createServiceStore(db: Db): Store['services'] {
   const allocate = createAllocator(db);
   const selectOne = db.prepare<[string], ServiceRecord>(`${SELECT_RECORD} WHERE s.service_id = ?`);
+  const exists = db.prepare<[string], number>('SELECT 1 FROM services WHERE service_id = ?').pluck();
   // '' sorts before every id (ids are non-empty), so a missing `after` starts at the beginning.
   const selectPage = db.prepare<[string, number], ServiceRecord>(`${SELECT_RECORD} WHERE s.service_id > ? ORDER BY s.service_id LIMIT ?`);
   const selectPageInState = db.prepare<[string, string, number], ServiceRecord>(
     `${SELECT_RECORD} WHERE s.state = ? AND s.service_id > ? ORDER BY s.service_id LIMIT ?`,
   );
   const insertService = db.prepare<[ServiceRecord]>(`
-    INSERT INTO services (service_id, email, plan, vmid, private_ip, subdomain, public_ip, created_at, state, step, updated_at)
-    VALUES (@serviceId, @email, @plan, @vmid, @privateIp, @subdomain, @publicIp, @createdAt, @state, @step, @updatedAt)`);
+    INSERT INTO services (service_id, email, plan, vmid, private_ip, subdomain, public_ip, created_at, state, step, updated_at, domain_quota)
+    VALUES (@serviceId, @email, @plan, @vmid, @privateIp, @subdomain, @publicIp, @createdAt, @state, @step, @updatedAt, @domainQuota)`);
   const insertAllocation = db.prepare<[string, string, number, number, number]>(
     'INSERT INTO allocations (service_id, subdomain, private_ip_num, vmid, allocated_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const insertQuota = db.prepare<[string, number]>('INSERT INTO domain_quotas (service_id, quota) VALUES (?, ?)');
   const selectAllocation = db.prepare<[string], Allocation>(
     'SELECT subdomain, private_ip AS privateIp, vmid FROM allocations WHERE service_id = ? AND released_at IS NULL',
   );
@@ -57,7 +56,8 @@ export function createServiceStore(db: Db): Store['services'] {
   });
 
   const create = db.transaction((service: NewService, policy: AllocationPolicy, now: number): CreateServiceResult => {
-    const existing = selectOne.get(service.serviceId);
+    // A probe of the key alone: nearly every create is new, and the join is for repeats.
+    const existing = exists.get(service.serviceId) === undefined ? undefined : selectOne.get(service.serviceId);
     if (existing !== undefined) return { record: existing, created: false };
     const { subdomain, privateIp, privateIpNum, vmid } = allocate(service.email, policy);
     const record: ServiceRecord = {
@@ -77,7 +77,6 @@ export function createServiceStore(db: Db): Store['services'] {
     };
     insertService.run(record);
     insertAllocation.run(record.serviceId, subdomain, privateIpNum, vmid, now);
-    insertQuota.run(record.serviceId, record.domainQuota);
     return { record, created: true };
   });
 

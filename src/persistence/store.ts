@@ -38,7 +38,7 @@ export function createStore(db: Db, options: { readonly onCommitFailure?: (error
     actors: { ...actors, commit: write(actors.commit), rest: write(actors.rest) },
     transitions: createTransitionStore(db),
     domains: { ...domains, upsert: write(domains.upsert), markRemoved: write(domains.markRemoved) },
-    inbox: { ...inbox, accept: write(inbox.accept), complete: write(inbox.complete) },
+    inbox: { ...inbox, accept: write(inbox.accept), complete: write(inbox.complete), record: write(inbox.record) },
     logs: { ...logs, append: write(logs.append) },
     transaction: <T>(work: () => T): T => {
       group.beforeWrite();

@@ -201,6 +201,13 @@ export interface Store {
      */
     accept(delivery: { idempotencyKey: string | null; serviceId: string; command: string }, now: number): { entry: InboxEntry; duplicate: boolean };
     complete(id: number, outcome: string, now: number): void;
+    /** The delivery recorded under `idempotencyKey`, if any. */
+    find(idempotencyKey: string): InboxEntry | undefined;
+    /**
+     * Record a delivery and its outcome in one row: for a command applied in the same
+     * transaction (a create), so the row is written once instead of inserted and completed.
+     */
+    record(delivery: { idempotencyKey: string | null; serviceId: string; command: string; outcome: string }, now: number): void;
     /** Deliveries accepted but never completed (the process died in between). */
     incomplete(): InboxEntry[];
   };

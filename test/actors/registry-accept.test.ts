@@ -14,6 +14,8 @@ describe('registry: accepting create-site', () => {
       assert.equal(outcome.service.state, 'pending', 'recorded; the build has not begun');
       assert.ok(outcome.service.vmid >= 9000 && outcome.service.privateIp.startsWith('127.0.10.'));
       assert.equal(stack.store.inbox.incomplete().length, 0, 'the delivery completed in the same commit');
+      assert.equal(stack.store.inbox.find('k1')?.outcome, JSON.stringify({ ok: true, created: true }), 'recorded with its outcome');
+      assert.equal(stack.registry.execute(create('1'), { idempotencyKey: 'k1' }).created, true, 'the repeat is answered as the first was');
       assert.equal(stack.store.actors.load('1'), undefined, 'no snapshot yet');
       assert.equal(stack.registry.size, 0, 'no actor yet');
       await waitFor(() => stack.registry.get('1')?.state === 'active');

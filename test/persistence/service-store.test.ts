@@ -20,7 +20,7 @@ function rawConnection(t: TestContext, path: string): Db {
   return db;
 }
 
-function rowCount(db: Db, table: 'services' | 'allocations' | 'domain_quotas'): unknown {
+function rowCount(db: Db, table: 'services' | 'allocations'): unknown {
   return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
 }
 
@@ -103,7 +103,7 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     assert.equal(store.services.count(), 2);
     assert.equal(store.services.allocation('3'), undefined);
     const raw = rawConnection(t, path);
-    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations'), rowCount(raw, 'domain_quotas')], [2, 2, 2]);
+    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations')], [2, 2]);
   });
 
   test('an exhausted VMID range fails with VMID_RANGE_EXHAUSTED and writes nothing', (t) => {
@@ -114,16 +114,20 @@ describe('services.create() and the allocation of subdomain, IP and VMID', () =>
     assert.equal(store.services.count(), 1);
     assert.equal(store.services.allocation('2'), undefined);
     const raw = rawConnection(t, path);
-    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations'), rowCount(raw, 'domain_quotas')], [1, 1, 1]);
+    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations')], [1, 1]);
   });
 
   test('a failure after the first rows are inserted rolls the whole creation back', (t) => {
     const { store, path } = tempStore(t);
-    // The quota row is written last and its CHECK refuses a negative quota.
-    assert.throws(() => store.services.create(newService('1', { domainQuota: -1 }), policy(), 1), { code: 'SQLITE_CONSTRAINT_CHECK' });
     const raw = rawConnection(t, path);
-    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations'), rowCount(raw, 'domain_quotas')], [0, 0, 0]);
+    // The services row is written first (the allocation's foreign key needs it); refuse the next one.
+    raw.exec("CREATE TRIGGER refuse_allocation BEFORE INSERT ON allocations BEGIN SELECT RAISE(ABORT, 'allocation refused'); END");
+    assert.throws(() => store.services.create(newService('1'), policy(), 1), /allocation refused/);
+    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations')], [0, 0]);
+    raw.exec('DROP TRIGGER refuse_allocation');
     assert.equal(store.services.create(newService('1'), policy(), 2).record.privateIp, '127.0.1.100');
+    assert.throws(() => store.services.create(newService('2', { domainQuota: -1 }), policy(), 3), { code: 'SQLITE_CONSTRAINT_CHECK' }, 'a negative quota is refused');
+    assert.deepEqual([rowCount(raw, 'services'), rowCount(raw, 'allocations')], [1, 1]);
   });
 
   test('a released IP, VMID and subdomain go to the next service, and releasing twice changes nothing', (t) => {
