@@ -30,10 +30,16 @@ export function tablesOfVersion(version: number): readonly string[] {
   if (version <= 0) return [];
   const tables = new Set(['schema_migrations']);
   for (const migration of MIGRATIONS.filter((entry) => entry.version <= version)) {
-    for (const [, verb, name] of migration.sql.matchAll(/\b(CREATE|DROP)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)/gi)) {
-      if (name === undefined) continue;
-      if (verb?.toUpperCase() === 'CREATE') tables.add(name);
-      else tables.delete(name);
+    // In the order they appear: a table rebuilt under a new name is created, then renamed.
+    const statements = /\b(CREATE|DROP)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)|\bALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)/gi;
+    for (const [, verb, name, renamedFrom, renamedTo] of migration.sql.matchAll(statements)) {
+      if (renamedFrom !== undefined && renamedTo !== undefined) {
+        tables.delete(renamedFrom);
+        tables.add(renamedTo);
+      } else if (name !== undefined) {
+        if (verb?.toUpperCase() === 'CREATE') tables.add(name);
+        else tables.delete(name);
+      }
     }
   }
   return [...tables];
