@@ -100,6 +100,7 @@ export class ActorRegistry implements ServiceRegistry {
   private readonly starts: StartQueue<ServiceInput>;
   /** Effects and new starts wait their turn during a storm of commands. */
   private readonly pacer: BuildPacer;
+  private readonly stopCountingCommits: () => void;
   private closing = false;
 
   constructor(options: RegistryOptions) {
@@ -111,6 +112,8 @@ export class ActorRegistry implements ServiceRegistry {
       admit: () => this.pacer.tryStart(),
     });
     this.pacer.onStartRoom(() => this.starts.resume());
+    // A create's commit comes after it returns (commit-group.ts) and is its largest cost.
+    this.stopCountingCommits = options.store.onGroupCommit((durationMs) => this.pacer.noteCommitted(durationMs));
     const { store } = options;
     const serviceEffects = paced(options.effects?.service ?? {}, this.pacer);
     this.lookups = {
@@ -333,6 +336,7 @@ export class ActorRegistry implements ServiceRegistry {
     // After the actors: stopping them aborts their waiting effects, so none is let go to start
     // an infrastructure call on the way out.
     this.pacer.stop();
+    this.stopCountingCommits();
   }
 
   private apply(command: Command): CommandOutcome {

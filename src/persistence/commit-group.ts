@@ -32,6 +32,8 @@ import type { Db } from './database.js';
 export interface CommitGroupOptions {
   /** A deferred commit failed (its waiters were rejected and its members undone). */
   readonly onFailure?: (error: unknown) => void;
+  /** A group was committed, in `durationMs` of this thread's time (the pacer counts it). */
+  readonly onCommit?: (durationMs: number) => void;
   /**
    * The longest a group stays open, and the gap between creates below which they are a stream
    * whose group is held open that long. Default 6 ms: its members are answered only at the
@@ -47,6 +49,7 @@ const DEFAULT_MAX_OPEN_MS = 6;
 export class CommitGroup {
   private readonly db: Db;
   private readonly onFailure: (error: unknown) => void;
+  private readonly onCommit: (durationMs: number) => void;
   private readonly maxOpenMs: number;
   private readonly now: () => number;
   private openedAt = 0;
@@ -65,6 +68,7 @@ export class CommitGroup {
   constructor(db: Db, options: CommitGroupOptions = {}) {
     this.db = db;
     this.onFailure = options.onFailure ?? (() => {});
+    this.onCommit = options.onCommit ?? (() => {});
     this.maxOpenMs = options.maxOpenMs ?? DEFAULT_MAX_OPEN_MS;
     this.now = options.now ?? (() => performance.now());
     this.savepoint = db.transaction((work: () => unknown) => work());
@@ -113,6 +117,7 @@ export class CommitGroup {
     const undos = this.undos;
     this.waiters = [];
     this.undos = [];
+    const began = performance.now();
     try {
       this.db.exec('COMMIT');
     } catch (error) {
@@ -122,6 +127,7 @@ export class CommitGroup {
       for (const waiter of waiters) waiter.reject(error);
       throw error;
     }
+    this.onCommit(performance.now() - began);
     for (const waiter of waiters) waiter.resolve();
   }
 

@@ -15,7 +15,13 @@ import { createTransitionStore } from './transition-store.js';
 /** A Store over an already migrated connection. */
 export function createStore(db: Db, options: { readonly onCommitFailure?: (error: unknown) => void } = {}): Store {
   const inTransaction = db.transaction((work: () => unknown) => work());
-  const group = new CommitGroup(db, options.onCommitFailure === undefined ? {} : { onFailure: options.onCommitFailure });
+  const commitListeners = new Set<(durationMs: number) => void>();
+  const group = new CommitGroup(db, {
+    ...(options.onCommitFailure === undefined ? {} : { onFailure: options.onCommitFailure }),
+    onCommit: (durationMs) => {
+      for (const listener of commitListeners) listener(durationMs);
+    },
+  });
   // Every write outside a group member commits the group first (commit-group.ts): it then runs
   // in its own transaction, as it would with no group open. A write method added to a store
   // must be wrapped here too, or it would join an open group and be published before its commit.
@@ -46,6 +52,10 @@ export function createStore(db: Db, options: { readonly onCommitFailure?: (error
     },
     groupCommit: (work, undo) => group.run(work, undo),
     committed: () => group.committed(),
+    onGroupCommit: (listener) => {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
     close: () => {
       try {
         group.commit();

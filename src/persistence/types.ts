@@ -228,6 +228,8 @@ export interface Store {
    * commit fails. Answer only after `committed()`.
    */
   groupCommit<T>(work: () => T, undo?: () => void): T;
+  /** Told how long each group commit took: work the commands did, done after they returned. */
+  onGroupCommit(listener: (durationMs: number) => void): () => void;
   /** Resolves once everything written so far is committed; rejects if its group's commit failed. */
   committed(): Promise<void>;
   /** Commits what the group holds, then closes the connection. */

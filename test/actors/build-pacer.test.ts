@@ -95,6 +95,32 @@ describe('build pacer', () => {
     pacer.stop();
   });
 
+  it('counts the group commits that write the commands after they returned', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20 });
+    // 500 creates/s whose own part is quick (0.2 ms: 10 %), each group of three committed after them.
+    for (let i = 1; i <= 18; i++) {
+      commandsEvery(pacer, clock, 1, 2, 0.2);
+      assert.equal(pacer.pressured, false, `after ${i} commands, commits not yet counted`);
+    }
+    const uncounted = manualPacer({ burstCommands: 20 });
+    commandsEvery(uncounted.pacer, uncounted.clock, 21, 2, 0.2);
+    assert.equal(uncounted.pacer.pressured, false, 'the commands alone are under the line');
+    uncounted.pacer.stop();
+    for (let group = 0; group < 7; group++) {
+      commandsEvery(pacer, clock, 3, 2, 0.2);
+      pacer.noteCommitted(0.4);
+    }
+    assert.equal(pacer.pressured, true, 'with their commits (0.4 ms a group) they take ~17 % of the loop: a storm');
+    pacer.stop();
+  });
+
+  it('keeps counting commits toward the window when no command is in the burst memory yet', () => {
+    const { pacer } = manualPacer();
+    pacer.noteCommitted(STORM_MS);
+    assert.equal(pacer.pressured, true);
+    pacer.stop();
+  });
+
   it('does not take a burst of quick commands that leave the loop free for a storm', () => {
     const { pacer, clock } = manualPacer({ burstCommands: 20 });
     // 25 commands in 50 ms, 0.1 ms each: 5 % of the time.

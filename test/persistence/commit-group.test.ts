@@ -90,6 +90,20 @@ describe('group commit', () => {
     assert.equal(count(other, 'orders'), 4, 'long after the stream: lone again, committed at the end of its turn');
   });
 
+  test('each commit of a group is reported once, with its duration', async (t) => {
+    const { db, other } = opened(t);
+    const reported: number[] = [];
+    const group = new CommitGroup(db, { onCommit: (durationMs) => reported.push(durationMs) });
+    const insert = db.prepare('INSERT INTO orders (id) VALUES (?)');
+    group.run(() => insert.run('a'));
+    group.run(() => insert.run('b'));
+    assert.deepEqual(reported, [], 'nothing committed yet');
+    await group.committed();
+    assert.equal(count(other, 'orders'), 2);
+    assert.equal(reported.length, 1, 'one commit for the two');
+    assert.ok((reported[0] ?? -1) >= 0);
+  });
+
   test('a member that throws is rolled back alone; the others commit', async (t) => {
     const { db, other } = opened(t);
     const group = new CommitGroup(db);
