@@ -14,9 +14,9 @@
  * (`pressureShare` of the last `windowMs` spent applying them in the registry and committing
  * them, ~3 times that with their HTTP work, or of the time since the first of the last
  * `burstCommands` began, so a storm is recognised in its first tens of milliseconds rather
- * than after a window). A steady
- * stream of orders that leaves most of the loop to the builds is not pressure, and its builds
- * run as fast as the work allows; a storm is, and between storms every effect starts at once.
+ * than after a window). A steady stream of orders that leaves most of the loop to the builds
+ * is not pressure, and its builds run as fast as the work allows; a storm is, and between
+ * storms every effect starts at once.
  * The signal is the loop's lag, the wait a request arriving now would see, not its
  * utilisation: a loop kept busy by short callbacks still answers promptly. Every tick the pace
  * halves if the lag passed `shrinkAboveMs`, or grows by `growPerTick` if it stayed under
