@@ -148,14 +148,7 @@ export class BuildPacer {
 
   /** A command was applied in `durationMs` of the loop's time. */
   noteCommand(durationMs: number): void {
-    const was = this.pressured;
-    this.windowBusyMs += durationMs;
-    this.remember(this.now() - durationMs, durationMs);
-    if (!was && this.pressured) {
-      this.perSecond = this.initialPerSecond;
-      this.allowance = this.burst();
-    }
-    this.watch();
+    this.noteBusy(durationMs, () => this.remember(this.now() - durationMs, durationMs));
   }
 
   /**
@@ -163,12 +156,24 @@ export class BuildPacer {
    * turn once they have returned. Counted with the latest command, as if it had done it.
    */
   noteCommitted(durationMs: number): void {
-    this.roll();
+    this.noteBusy(durationMs, () => {
+      if (this.recentStarts.length === 0) return;
+      const latest = (this.recentNext + this.burstCommands - 1) % this.burstCommands;
+      this.recentDurations[latest] = (this.recentDurations[latest] ?? 0) + durationMs;
+      this.recentBusyMs += durationMs;
+    });
+  }
+
+  /** Commands' time added to the window and, by `record`, to the burst: a storm may begin here. */
+  private noteBusy(durationMs: number, record: () => void): void {
+    const was = this.pressured;
     this.windowBusyMs += durationMs;
-    if (this.recentStarts.length === 0) return;
-    const latest = (this.recentNext + this.burstCommands - 1) % this.burstCommands;
-    this.recentDurations[latest] = (this.recentDurations[latest] ?? 0) + durationMs;
-    this.recentBusyMs += durationMs;
+    record();
+    if (!was && this.pressured) {
+      this.perSecond = this.initialPerSecond;
+      this.allowance = this.burst();
+    }
+    this.watch();
   }
 
   /** Start a new window once the current one is over; a window long past counts as idle. */
