@@ -10,13 +10,15 @@
  * first: a site built a few seconds later is live a few seconds later, while a slow answer
  * makes Paymenter time out and retry.
  *
- * So pacing applies only under pressure: while commands take a large share of the loop
- * (`pressureShare` of the last `windowMs` spent applying them in the registry and committing
- * them, ~3 times that with their HTTP work, or of the time since the first of the last
- * `burstCommands` began, so a storm is recognised in its first tens of milliseconds rather
- * than after a window). A steady stream of orders that leaves most of the loop to the builds
- * is not pressure, and its builds run as fast as the work allows; a storm is, and between
- * storms every effect starts at once.
+ * So pacing applies only under pressure: while commands arrive at `stormPerSecond` or take a
+ * large share of the loop (`pressureShare` of the last `windowMs` spent applying them in the
+ * registry and committing them, ~3 times that with their HTTP work), over that window or since
+ * the first of the last `burstCommands` began, so a storm is recognised in its first tens of
+ * milliseconds rather than after a window. The rate is what makes a storm on any machine: the
+ * work each accepted order sets off is far more than the command's own, so a fast machine that
+ * applies commands cheaply is overrun by their builds all the same. A steady stream of orders
+ * that leaves most of the loop to the builds is not pressure, and its builds run as fast as
+ * the work allows; a storm is, and between storms every effect starts at once.
  * The signal is the loop's lag, the wait a request arriving now would see, not its
  * utilisation: a loop kept busy by short callbacks still answers promptly. Every tick the pace
  * halves if the lag passed `shrinkAboveMs`, or grows by `growPerTick` if it stayed under
@@ -55,12 +57,23 @@ export interface BuildPacerOptions {
    * its builds went unpaced.
    */
   readonly pressureShare?: number;
-  /** The window that share is measured over. Default 250 ms. */
+  /**
+   * Commands per second from which effects yield, however quick each command is. Default 200.
+   * A command's own CPU says nothing of the work it sets off: every accepted order is a build of
+   * ~45 ms of CPU against a fast infrastructure, so 200 orders a second would need nine cores
+   * of builds, and left unpaced they fill the loop whatever the commands cost. On one machine a
+   * storm of 500 creates/s read 22–25 % of the loop, on another (cheaper commands, same
+   * builds) 10–18 %, flickering across `pressureShare`, with p99 over a second
+   * (docs/performance.md §4). The feed benchmark's steady 83 creates/s stays well under.
+   */
+  readonly stormPerSecond?: number;
+  /** The window that share and rate are measured over. Default 250 ms. */
   readonly windowMs?: number;
   /**
    * The last this-many commands also count as pressure when they took `pressureShare` of the
-   * time since the first of them began: a storm is recognised within its first tens of
-   * milliseconds, while a few slow commands on a quiet daemon are still not one. Default 20.
+   * time since the first of them began, or began at `stormPerSecond`: a storm is recognised
+   * within its first tens of milliseconds, while a few slow commands on a quiet daemon are
+   * still not one. Default 20.
    */
   readonly burstCommands?: number;
   /** At least one start this often, whatever the lag. Default 500 ms. */
@@ -77,6 +90,7 @@ export class BuildPacer {
   private readonly shrinkAboveMs: number;
   private readonly growBelowMs: number;
   private readonly pressureShare: number;
+  private readonly stormPerSecond: number;
   private readonly windowMs: number;
   private readonly burstCommands: number;
   private readonly maxWaitMs: number;
@@ -91,10 +105,12 @@ export class BuildPacer {
   /** A new service's start was refused and waits for onStartRoom. */
   private startsHeld = false;
   private readonly startListeners = new Set<() => void>();
-  /** The current window of command time, and the share of the one before. */
+  /** The current window of command time and count, and the share and rate of the one before. */
   private windowStart = -Infinity;
   private windowBusyMs = 0;
+  private windowCommands = 0;
   private previousShare = 0;
+  private previousRate = 0;
   /** The last `burstCommands` commands: when each began and how long it took (a ring). */
   private readonly recentStarts: number[] = [];
   private readonly recentDurations: number[] = [];
@@ -110,6 +126,7 @@ export class BuildPacer {
     this.shrinkAboveMs = options.shrinkAboveMs ?? 5;
     this.growBelowMs = options.growBelowMs ?? 3;
     this.pressureShare = options.pressureShare ?? 0.15;
+    this.stormPerSecond = options.stormPerSecond ?? 200;
     this.windowMs = options.windowMs ?? 250;
     this.burstCommands = options.burstCommands ?? 20;
     this.maxWaitMs = options.maxWaitMs ?? 500;
@@ -129,26 +146,38 @@ export class BuildPacer {
     return this.waiting.size;
   }
 
-  /** Commands take at least `pressureShare` of the loop, in this window or the last. */
+  /**
+   * Commands take at least `pressureShare` of the loop, or arrive at `stormPerSecond`, in this
+   * window or the last.
+   */
   get pressured(): boolean {
     this.roll();
     const now = this.now();
     // Over a whole window at least: a few commands on a quiet daemon are not a storm, however
     // slow each was. A burst of them is, from its start.
-    const windowShare = this.windowBusyMs / Math.max(now - this.windowStart, this.windowMs);
-    return Math.max(this.previousShare, windowShare, this.burstShare(now)) >= this.pressureShare;
+    const windowMs = Math.max(now - this.windowStart, this.windowMs);
+    const windowShare = this.windowBusyMs / windowMs;
+    const windowRate = (this.windowCommands * 1_000) / windowMs;
+    const burstMs = this.burstMs(now);
+    const burstShare = this.recentBusyMs / burstMs;
+    const burstRate = (this.burstCommands * 1_000) / burstMs;
+    return Math.max(this.previousShare, windowShare, burstShare) >= this.pressureShare
+      || Math.max(this.previousRate, windowRate, burstRate) >= this.stormPerSecond;
   }
 
-  /** The share of the time since the oldest of the last `burstCommands` began that they took. */
-  private burstShare(now: number): number {
-    if (this.recentStarts.length < this.burstCommands) return 0;
+  /** The time since the oldest of the last `burstCommands` began; Infinity until there are that many. */
+  private burstMs(now: number): number {
+    if (this.recentStarts.length < this.burstCommands) return Infinity;
     const oldest = this.recentStarts[this.recentNext] ?? now;
-    return this.recentBusyMs / Math.max(now - oldest, 1);
+    return Math.max(now - oldest, 1);
   }
 
   /** A command was applied in `durationMs` of the loop's time. */
   noteCommand(durationMs: number): void {
-    this.noteBusy(durationMs, () => this.remember(this.now() - durationMs, durationMs));
+    this.noteBusy(durationMs, () => {
+      this.windowCommands += 1;
+      this.remember(this.now() - durationMs, durationMs);
+    });
   }
 
   /**
@@ -181,9 +210,12 @@ export class BuildPacer {
     const now = this.now();
     const elapsed = now - this.windowStart;
     if (elapsed < this.windowMs) return;
-    this.previousShare = elapsed < 2 * this.windowMs ? this.windowBusyMs / elapsed : 0;
+    const recent = elapsed < 2 * this.windowMs;
+    this.previousShare = recent ? this.windowBusyMs / elapsed : 0;
+    this.previousRate = recent ? (this.windowCommands * 1_000) / elapsed : 0;
     this.windowStart = now;
     this.windowBusyMs = 0;
+    this.windowCommands = 0;
   }
 
   private remember(startedAt: number, durationMs: number): void {

@@ -96,13 +96,14 @@ describe('build pacer', () => {
   });
 
   it('counts the group commits that write the commands after they returned', () => {
-    const { pacer, clock } = manualPacer({ burstCommands: 20 });
+    // The rate alone would call 500/s a storm (below); here only their share is in question.
+    const { pacer, clock } = manualPacer({ burstCommands: 20, stormPerSecond: Infinity });
     // 500 creates/s whose own part is quick (0.2 ms: 10 %), each group of three committed after them.
     for (let i = 1; i <= 18; i++) {
       commandsEvery(pacer, clock, 1, 2, 0.2);
       assert.equal(pacer.pressured, false, `after ${i} commands, commits not yet counted`);
     }
-    const uncounted = manualPacer({ burstCommands: 20 });
+    const uncounted = manualPacer({ burstCommands: 20, stormPerSecond: Infinity });
     commandsEvery(uncounted.pacer, uncounted.clock, 21, 2, 0.2);
     assert.equal(uncounted.pacer.pressured, false, 'the commands alone are under the line');
     uncounted.pacer.stop();
@@ -121,11 +122,35 @@ describe('build pacer', () => {
     pacer.stop();
   });
 
-  it('does not take a burst of quick commands that leave the loop free for a storm', () => {
+  it('does not take a few quick commands close together for a storm', () => {
     const { pacer, clock } = manualPacer({ burstCommands: 20 });
-    // 25 commands in 50 ms, 0.1 ms each: 5 % of the time.
-    commandsEvery(pacer, clock, 25, 2, 0.1);
+    // 19 commands in 38 ms, 0.1 ms each: too few for a burst, 76/s over the window.
+    commandsEvery(pacer, clock, 19, 2, 0.1);
     assert.equal(pacer.pressured, false);
+    pacer.stop();
+  });
+
+  it('takes quick commands arriving at the storm rate for a storm, whatever their share', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20, stormPerSecond: 200 });
+    // 500 commands/s of 0.1 ms: 5 % of the loop, far under the share, but each one sets off a build.
+    commandsEvery(pacer, clock, 20, 2, 0.1);
+    assert.equal(pacer.pressured, true, '20 commands in 40 ms: 500/s');
+    commandsEvery(pacer, clock, 130, 2, 0.1);
+    // 100 ms after the last command the last 20 are no longer a burst; the window before is a storm.
+    clock.now += 100;
+    assert.equal(pacer.pressured, true, 'the window just past held 125 commands in 250 ms');
+    clock.now += 600;
+    assert.equal(pacer.pressured, false, 'two windows of silence end it');
+    pacer.stop();
+  });
+
+  it('does not take a stream just under the storm rate for a storm', () => {
+    const { pacer, clock } = manualPacer({ burstCommands: 20, stormPerSecond: 200 });
+    // 180 quick commands/s for two seconds: under the rate and the share, in every window.
+    for (let i = 0; i < 360; i++) {
+      commandsEvery(pacer, clock, 1, 1000 / 180, 0.1);
+      assert.equal(pacer.pressured, false, `after ${i + 1} commands`);
+    }
     pacer.stop();
   });
 
