@@ -6,6 +6,7 @@
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { batchedStdout } from './batched-stdout.js';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -77,7 +78,7 @@ function prettyDestination(out: pino.DestinationStream, colorize: boolean): pino
 
 export interface LoggerSettings {
   readonly level?: string;
-  /** Where lines go; default stdout (JSON written asynchronously, pretty synchronously). */
+  /** Where lines go; default stdout (JSON written asynchronously in batches, pretty synchronously). */
   readonly destination?: pino.DestinationStream;
   /** Default `json`. */
   readonly format?: 'json' | 'pretty';
@@ -94,11 +95,10 @@ export function createLogger(options: LoggerSettings = {}): Logger {
     const out = options.destination ?? pino.destination({ fd: 1, sync: true });
     return pino(config, prettyDestination(out, options.destination === undefined && process.stdout.isTTY));
   }
-  // Asynchronous writes: a slow reader of stdout (journald under load, a full pipe) must not
-  // stall the event loop, as synchronous writes do while they wait for room. Lines keep their
-  // order, and pino flushes what is buffered when the process exits; only a SIGKILL can cut
-  // the last lines, and nothing the daemon needs lives in its log.
-  return pino(config, options.destination ?? pino.destination({ fd: 1, sync: false }));
+  // Asynchronous writes in batches (batched-stdout.ts). Lines keep their order, and pino
+  // flushes what is buffered when the process exits; only a SIGKILL can cut the last lines,
+  // and nothing the daemon needs lives in its log.
+  return pino(config, options.destination ?? batchedStdout());
 }
 
 export type { Logger };
