@@ -8,13 +8,14 @@
  * counters), so one commit for all of them costs little more than one for each: two share it
  * for ~0.3 ms per create instead of ~0.5 (docs/performance.md §4).
  *
- * When it commits: a lone create waits for nothing; its group is committed at the end of its
- * event-loop turn. A group that opens while creates are streaming in (the previous one joined
- * less than `maxOpenMs` ago) is held open `maxOpenMs`, so the next ones join it: under a
- * steady 500 requests/s that makes groups of about three, where committing at the end of each
- * turn made groups of one, and the CPU it saves is what keeps the event loop from queueing.
- * Every group is committed before a member joins it `maxOpenMs` after it opened, so no member
- * waits longer than that for the others.
+ * When it commits: at the end of the event-loop turn in which it opened. The group grows by
+ * itself when it matters: a daemon that keeps up reads one request per turn and commits each
+ * alone, waiting for nothing, while one that is behind reads many requests in a turn and they
+ * share the commit, which is CPU given back to the queue. A group is committed before a member
+ * joins it `maxOpenMs` after it opened, so in a long turn no member waits longer than that for
+ * the others. Holding a group open for the next arrivals (6 ms, while creates streamed in) was
+ * tried: it made groups of three at 500 creates/s, but on the second benchmark machine saved
+ * no measurable CPU and cost 4 ms at p50 and at p99 (docs/performance.md §4).
  *
  * What keeps its meaning: only work handed to `run` joins the group. Every other write (a
  * transition, a log line, a domain) calls `beforeWrite` first, which commits the group, so it
@@ -35,10 +36,9 @@ export interface CommitGroupOptions {
   /** A group was committed, in `durationMs` of this thread's time (the pacer counts it). */
   readonly onCommit?: (durationMs: number) => void;
   /**
-   * The longest a group stays open, and the gap between creates below which they are a stream
-   * whose group is held open that long. Default 6 ms: its members are answered only at the
-   * commit, so this is what a create may wait for the ones after it; under a backlog one turn
-   * may handle dozens of requests, and without the bound the first would wait for all of them.
+   * The longest a group stays open within a turn. Default 6 ms: its members are answered only at
+   * the commit, and under a backlog one turn may handle dozens of requests; without the bound
+   * the first would wait for all of them.
    */
   readonly maxOpenMs?: number;
   readonly now?: () => number;
@@ -53,8 +53,6 @@ export class CommitGroup {
   private readonly maxOpenMs: number;
   private readonly now: () => number;
   private openedAt = 0;
-  /** When the last member joined: a group opening soon after it is part of a stream. */
-  private lastJoinAt = -Infinity;
   /** Counts groups, so the scheduled commit of one that was committed early ignores its successor. */
   private generation = 0;
   /** Runs one member in a savepoint: a member that throws leaves the others in the group. */
@@ -76,9 +74,8 @@ export class CommitGroup {
 
   /**
    * Run `work` in the group, opening one (BEGIN IMMEDIATE) if none is open; it commits at the
-   * end of this turn, or `maxOpenMs` after it opened when it opened in a stream (see above), or
-   * when the next member comes `maxOpenMs` after it opened. `undo` runs if the group's commit
-   * fails after `work` succeeded.
+   * end of this turn, or when the next member comes `maxOpenMs` after it opened. `undo` runs if
+   * the group's commit fails after `work` succeeded.
    * Inside another transaction, `work` simply joins that one (whose owner commits it).
    */
   run<T>(work: () => T, undo?: () => void): T {
@@ -87,7 +84,6 @@ export class CommitGroup {
     // Open long enough: its members are answered now, and this one starts the next group.
     if (this.open && this.depth === 0 && now - this.openedAt >= this.maxOpenMs) this.commit();
     if (!this.open) this.openGroup(now);
-    this.lastJoinAt = now;
     this.depth++;
     try {
       const result = this.savepoint(work) as T;
@@ -139,8 +135,7 @@ export class CommitGroup {
     const commitThisGroup = (): void => {
       if (this.open && this.generation === generation) this.commitDeferred();
     };
-    if (now - this.lastJoinAt < this.maxOpenMs) setTimeout(commitThisGroup, this.maxOpenMs);
-    else setImmediate(commitThisGroup);
+    setImmediate(commitThisGroup);
   }
 
   private commitDeferred(): void {
