@@ -63,8 +63,8 @@ export interface BuildPacerOptions {
    * ~45 ms of CPU against a fast infrastructure, so 200 orders a second would need nine cores
    * of builds, and left unpaced they fill the loop whatever the commands cost. On one machine a
    * storm of 500 creates/s read 22–25 % of the loop, on another (cheaper commands, same
-   * builds) 8–27 % (11–16 % most seconds), flickering across `pressureShare`, with p99 over a second
-   * (docs/performance.md §4). The feed benchmark's steady 83 creates/s stays well under.
+   * builds) 8–27 % (11–16 % most seconds), flickering across `pressureShare`, with p99 over
+   * a second (docs/performance.md §4). The feed benchmark's steady 83 creates/s stays well under.
    */
   readonly stormPerSecond?: number;
   /** The window that share and rate are measured over. Default 250 ms. */

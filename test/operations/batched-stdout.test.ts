@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { batchedStdout } from '../../src/batched-stdout.js';
+import { waitFor } from '../support/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provisiond-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,16 +27,6 @@ function logFile(name: string): { path: string; fd: number } {
   return { path, fd: openSync(path, 'w') };
 }
 
-/** Polls the file until `done` says its text is complete, for at most `withinMs`. */
-async function readUntil(path: string, done: (text: string) => boolean, withinMs: number): Promise<string> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const text = readFileSync(path, 'utf8');
-    if (done(text) || Date.now() > deadline) return text;
-    await sleep(5);
-  }
-}
-
 describe('batched stdout', () => {
   it('holds a lone line back, then writes it within the flush interval', async () => {
     const { path, fd } = logFile('lone.log');
@@ -43,8 +34,8 @@ describe('batched stdout', () => {
     out.write('{"msg":"one"}\n');
     await sleep(0);
     assert.equal(readFileSync(path, 'utf8'), '', 'not written at once');
-    const text = await readUntil(path, (t) => t.length > 0, 2_000);
-    assert.equal(text, '{"msg":"one"}\n');
+    await waitFor(() => readFileSync(path, 'utf8').length > 0, 2_000, 'the lone line');
+    assert.equal(readFileSync(path, 'utf8'), '{"msg":"one"}\n');
   });
 
   it('writes a full batch without waiting for the interval, and holds back what is under one', async () => {
@@ -54,8 +45,8 @@ describe('batched stdout', () => {
     const line = `${JSON.stringify({ msg: 'x'.repeat(88) })}\n`;
     // 30 lines of 99 bytes: batches, each write taking what arrived while the last was in flight.
     for (let i = 0; i < 30; i++) out.write(line);
-    const text = await readUntil(path, (t) => t.length === 30 * line.length, 2_000);
-    assert.equal(text, line.repeat(30));
+    await waitFor(() => readFileSync(path, 'utf8').length === 30 * line.length, 2_000, 'the 30 lines');
+    assert.equal(readFileSync(path, 'utf8'), line.repeat(30));
     // One more line is under a batch: it waits for the interval.
     out.write(line);
     await sleep(100);
